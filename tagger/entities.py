@@ -1,0 +1,300 @@
+"""The spaCy side: base NER, the knowledge base, canonical names and salience.
+
+``tagger_entities`` is a spaCy component that runs after the base model's ``ner``. It reads the
+base model's spans and the knowledge-base phrase matches, decides which of them are entities and
+under which canonical name, joins short forms to full forms within the document, scores salience
+from the page layout, and writes the result to ``doc.ents`` (our labels) and
+``doc._.tagger_entities`` (plain dicts, so results survive ``nlp.pipe(n_process=...)``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from tagger.knowledge import KBEntry, KnowledgeBase, normalise
+from tagger.text import Layout, analyse_layout
+
+if not Doc.has_extension("tagger_entities"):
+    Doc.set_extension("tagger_entities", default=None)
+
+# base model (OntoNotes) label -> ours; None: not an entity we tag
+BASE_LABELS: dict[str, str | None] = {
+    "PERSON": "PERSON",
+    "ORG": "ORG",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+    "NORP": None,
+    "PRODUCT": None,
+}
+# words near an ambiguous app name ("MAX", "Signal", "X") that show it is the app
+APP_CUES = frozenset(
+    "app apps application messenger messengers messaging message messages chat chats platform "
+    "platforms social network networks service services download downloaded downloads install "
+    "installed users user account accounts encrypted encryption post posted posts wrote tweet "
+    "tweeted online website channel channels store smartphone phone video calls".split()
+)
+_CUE_WINDOW = 8
+_NOISE = re.compile(r"^[\W\d_]+$|^(details|background|source|advertisement|photo)$", re.I)
+_POSSESSIVE = re.compile(r"(['’]s?)$")
+
+
+@dataclass
+class _Candidate:
+    start: int  # token offsets
+    end: int
+    label: str
+    entry: KBEntry | None
+    name: str
+    mention_texts: list[str] = field(default_factory=list)
+
+
+def _trim(span: Span) -> Span:
+    """Drop a leading "the" and a trailing possessive from a base-model span."""
+    start, end = span.start, span.end
+    doc = span.doc
+    for i in range(start, end):  # a name never runs across a line break
+        if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
+            end = i + (0 if "\n" in doc[i].text else 1)
+            break
+    while start < end and doc[start].lower_ in ("the", "a", "an"):
+        start += 1
+    while end > start and doc[end - 1].text in ("'s", "’s", "'", "’", "-", ".", ","):
+        end -= 1
+    return Span(doc, start, end, label=span.label_)
+
+
+class EntityResolver:
+    """spaCy component: KB + base NER -> canonical entities with salience."""
+
+    def __init__(self, nlp: Language, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.kinds: dict[str, str] = {}
+        surfaces = kb.patterns()
+        pattern_docs = nlp.tokenizer.pipe(s for s, _, _ in surfaces)  # type: ignore[union-attr]
+        by_key: dict[str, list[Doc]] = {}
+        for (_surface, key, kind), pattern in zip(surfaces, pattern_docs, strict=True):
+            match_id = f"{key}\x1f{kind}"
+            by_key.setdefault(match_id, []).append(pattern)
+        for match_id, docs in by_key.items():
+            self.matcher.add(match_id, docs)
+
+    def __call__(self, doc: Doc) -> Doc:
+        layout = analyse_layout(doc.text)
+        candidates = self._resolve(doc)
+        entities = self._group(doc, candidates)
+        _score_salience(entities, layout)
+        entities.sort(key=lambda e: (-e["salience"], -e["count"], e["name"]))
+        spans = []
+        for entity in entities:
+            for token_start, token_end in entity.pop("_tokens"):
+                spans.append(
+                    Span(
+                        doc, token_start, token_end, label=entity["label"], kb_id=entity["id"] or ""
+                    )
+                )
+        doc.ents = filter_spans(spans)
+        doc._.tagger_entities = entities
+        return doc
+
+    # -- which spans are entities -------------------------------------------------------------
+    def _kb_matches(self, doc: Doc) -> list[tuple[int, int, KBEntry, str]]:
+        found = []
+        for match_id, start, end in self.matcher(doc):
+            key, kind = doc.vocab.strings[match_id].split("\x1f")
+            found.append((start, end, self.kb.entries[key], kind))
+        # longest first; among equals a full name before a short form or a demonym
+        order = {"name": 0, "short": 1, "demonym": 2, "ambiguous": 3}
+        found.sort(key=lambda m: (-(m[1] - m[0]), order[m[3]], m[0]))
+        taken: set[int] = set()
+        kept = []
+        for start, end, entry, kind in found:
+            if taken.isdisjoint(range(start, end)):
+                kept.append((start, end, entry, kind))
+                taken.update(range(start, end))
+        return kept
+
+    def _has_cue(self, doc: Doc, start: int, end: int) -> bool:
+        window = doc[max(0, start - _CUE_WINDOW) : min(len(doc), end + _CUE_WINDOW)]
+        return any(t.lower_ in APP_CUES for t in window)
+
+    def _resolve(self, doc: Doc) -> list[_Candidate]:
+        ner_spans = [_trim(s) for s in doc.ents]
+        ner_spans = [s for s in ner_spans if len(s) and not _NOISE.match(s.text)]
+        ner_at: dict[int, Span] = {}
+        for span in ner_spans:
+            for i in range(span.start, span.end):
+                ner_at[i] = span
+        candidates: list[_Candidate] = []
+        used_ner: set[tuple[int, int]] = set()
+        accepted_ambiguous: set[str] = set()
+        deferred: list[tuple[int, int, KBEntry]] = []
+
+        for start, end, entry, kind in self._kb_matches(doc):
+            covering = {(s.start, s.end): s for i in range(start, end) if (s := ner_at.get(i))}
+            larger = [s for s in covering.values() if s.start < start or s.end > end]
+            if larger:
+                big = larger[0]
+                # "Michael Jordan", "Bank of Russia": the base model saw something longer
+                if self.kb.lookup(big.text) is None and (
+                    kind == "demonym" or big.label_ in ("PERSON", "ORG", "FAC", "GPE", "LOC")
+                ):
+                    continue
+            if kind == "ambiguous" and not self._has_cue(doc, start, end):
+                if covering and any(s.label_ in ("ORG", "PRODUCT") for s in covering.values()):
+                    pass  # the base model also reads it as a name
+                else:
+                    deferred.append((start, end, entry))
+                    continue
+            if kind == "ambiguous":
+                accepted_ambiguous.add(entry.key)
+            used_ner.update(covering)
+            candidates.append(
+                _Candidate(start, end, entry.label, entry, entry.name, [doc[start:end].text])
+            )
+        # an ambiguous name confirmed once in the story counts wherever else it appears
+        for start, end, entry in deferred:
+            if entry.key in accepted_ambiguous:
+                candidates.append(
+                    _Candidate(start, end, entry.label, entry, entry.name, [doc[start:end].text])
+                )
+
+        claimed = {i for c in candidates for i in range(c.start, c.end)}
+        for span in ner_spans:
+            if (span.start, span.end) in used_ner or not claimed.isdisjoint(
+                range(span.start, span.end)
+            ):
+                continue
+            known = self.kb.lookup(span.text)
+            if known is not None and known.aliases.get(span.text, "name") != "ambiguous":
+                candidates.append(
+                    _Candidate(span.start, span.end, known.label, known, known.name, [span.text])
+                )
+                continue
+            label = BASE_LABELS.get(span.label_)
+            if label is None:
+                continue
+            if label == "PERSON" and (not any(ch.isupper() for ch in span.text) or len(span) > 5):
+                continue
+            name = _POSSESSIVE.sub("", span.text).strip()
+            candidates.append(_Candidate(span.start, span.end, label, None, name, [span.text]))
+        return candidates
+
+    # -- one entity per real-world thing ------------------------------------------------------
+    def _group(self, doc: Doc, candidates: list[_Candidate]) -> list[dict[str, Any]]:
+        groups: dict[str, dict[str, Any]] = {}
+        for cand in sorted(candidates, key=lambda c: c.start):
+            key = cand.entry.key if cand.entry else f"{cand.label}:{normalise(cand.name)}"
+            group = groups.setdefault(
+                key,
+                {
+                    "name": cand.name,
+                    "label": cand.label,
+                    "id": cand.entry.id if cand.entry else None,
+                    "_kb": cand.entry is not None,
+                    "_tokens": [],
+                },
+            )
+            if not group["_kb"] and len(cand.name) > len(group["name"]):
+                group["name"] = cand.name
+            group["_tokens"].append((cand.start, cand.end))
+        _join_short_forms(groups)
+        _find_surnames(doc, groups)
+        entities = []
+        for group in groups.values():
+            tokens = sorted(set(group.pop("_tokens")))
+            group.pop("_kb")
+            mentions = []
+            for s, e in tokens:
+                span = doc[s:e]
+                mentions.append({"start": span.start_char, "end": span.end_char, "text": span.text})
+            group.update(count=len(mentions), mentions=mentions, _tokens=tokens)
+            entities.append(group)
+        return entities
+
+
+def _join_short_forms(groups: dict[str, dict[str, Any]]) -> None:
+    """Within one story, "Klimarev" and "Mikhail Klimarev" (or "Mishustin") are one person."""
+    people = [k for k, g in groups.items() if g["label"] == "PERSON"]
+    full = {k: groups[k]["name"].split() for k in people if len(groups[k]["name"].split()) > 1}
+    # the base model sometimes reads a lone surname as an organisation ("Klimarev said")
+    singles = [k for k, g in groups.items() if g["label"] in ("PERSON", "ORG")]
+    for key in singles:
+        group = groups.get(key)
+        if group is None or group["_kb"] or key in full or " " in group["name"]:
+            continue
+        word = group["name"]
+        positions = (-1, 0) if group["label"] == "PERSON" else (-1,)
+        owners = [k for k, parts in full.items() if any(word == parts[p] for p in positions)]
+        if len(owners) != 1:
+            continue
+        owner = groups[owners[0]]
+        owner["_tokens"].extend(group["_tokens"])
+        del groups[key]
+    # the same for organisations known by a longer name: "Internet Protection Society" / "Society"
+    # is left alone: too risky without a parser.
+
+
+def _find_surnames(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
+    """A surname the base model missed ("Klimarev said") still counts for the one person in the
+    story whose full name ends with it."""
+    owners: dict[str, list[str]] = {}
+    for key, group in groups.items():
+        parts = group["name"].split()
+        if group["label"] == "PERSON" and len(parts) > 1 and parts[-1][:1].isupper():
+            owners.setdefault(parts[-1], []).append(key)
+    claimed = {i for g in groups.values() for s, e in g["_tokens"] for i in range(s, e)}
+    for token in doc:
+        keys = owners.get(token.text)
+        if keys and len(keys) == 1 and token.i not in claimed:
+            groups[keys[0]]["_tokens"].append((token.i, token.i + 1))
+
+
+def _score_salience(entities: list[dict[str, Any]], layout: Layout) -> None:
+    """Headline, lead, frequency and spread in the story body; page chrome counts for little.
+
+    salience = 0.15 + 0.85 * (0.30 headline + 0.20 lead + 0.30 frequency + 0.20 spread)
+    for an entity named in the story; at most 0.10 for one named only in the page chrome.
+    """
+    story = [ln for ln in layout.lines if ln.zone == "body"]
+    body_start = story[0].start if story else 0
+    body_len = max(1, (story[-1].end - body_start) if story else 1)
+    stats = []
+    for entity in entities:
+        zones = [(m["start"], layout.zone_at(m["start"])) for m in entity["mentions"]]
+        in_story = [start for start, zone in zones if zone == "body"]
+        headline = any(zone == "headline" for _, zone in zones)
+        stats.append((entity, in_story, headline))
+    top = max((len(s) + h for _, s, h in stats), default=1) or 1
+    for entity, in_story, headline in stats:
+        count = len(in_story) + int(headline)
+        if count == 0:
+            chrome = len(entity["mentions"])
+            entity["salience"] = round(0.1 * min(1.0, math.log1p(chrome) / math.log1p(5)), 4)
+            continue
+        lead = any(start < layout.lead_end for start in in_story)
+        freq = math.log1p(count) / math.log1p(top)
+        spread = (max(in_story) - min(in_story)) / body_len if len(in_story) > 1 else 0.0
+        raw = 0.30 * headline + 0.20 * lead + 0.30 * freq + 0.20 * min(1.0, spread)
+        entity["salience"] = round(0.15 + 0.85 * raw, 4)
+
+
+@Language.factory("tagger_entities", default_config={"kb_dir": None})
+def make_entity_resolver(nlp: Language, name: str, kb_dir: str | None) -> EntityResolver:
+    """Factory for ``nlp.add_pipe("tagger_entities", after="ner")``."""
+    return EntityResolver(nlp, KnowledgeBase.load(kb_dir))
+
+
+def iter_entity_spans(doc: Doc) -> Iterable[Span]:
+    """Our entity spans of a processed doc (for evaluation)."""
+    return iter(doc.ents)

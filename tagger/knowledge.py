@@ -1,0 +1,134 @@
+"""The knowledge base: aliases to canonical name, label and id, from the tables in ``data/kb``.
+
+Countries carry ISO 3166-1 alpha-3 codes; people and organisations carry Wikidata QIDs only
+where a source table gave one (see ``data/kb/README.md``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from tagger.errors import ConfigurationError
+
+TABLES = {
+    "countries.csv": "COUNTRY",
+    "places.csv": "LOCATION",
+    "people.csv": "PERSON",
+    "organisations.csv": "ORG",
+    "apps.csv": "APP",
+}
+
+# How a KB alias may be used when it appears in text:
+#   "name"      always an entity (full names, unambiguous aliases)
+#   "short"     a bare surname; an entity unless the base NER reads it as part of something longer
+#   "ambiguous" also an ordinary word ("Signal", "MAX", "X"): only with a cue word nearby
+#   "demonym"   "Russian", "Ukrainians": a mention of the country
+ALIAS_KINDS = ("name", "short", "ambiguous", "demonym")
+
+
+@dataclass
+class KBEntry:
+    """One real-world thing the knowledge base knows."""
+
+    key: str
+    name: str
+    label: str
+    id: str | None
+    aliases: dict[str, str] = field(default_factory=dict)  # surface form -> alias kind
+
+
+def normalise(text: str) -> str:
+    """Key for alias look-ups: case, accents, quotes, "the" and possessives do not matter."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
+    text = re.sub(r"\s+", " ", text).strip().casefold()
+    text = re.sub(r"^the ", "", text)
+    text = re.sub(r"'s?$", "", text)
+    return text.strip(" .,:;\"'()")
+
+
+def _split(cell: str | None) -> list[str]:
+    return [part.strip() for part in (cell or "").split("|") if part.strip()]
+
+
+def default_kb_dir() -> Path:
+    """``data/kb`` in a source checkout, or the copy packed into the wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_data" / "kb", here.parent / "data" / "kb"):
+        if (candidate / "countries.csv").exists():
+            return candidate
+    raise ConfigurationError(f"knowledge-base tables not found next to {here}")
+
+
+class KnowledgeBase:
+    """Alias index over the KB tables; build with :meth:`load`."""
+
+    def __init__(self, entries: list[KBEntry]) -> None:
+        self.entries = {e.key: e for e in entries}
+        self._by_alias: dict[str, KBEntry] = {}
+        # names first, so that a full name wins over another entity's short form
+        for kind in ("name", "demonym", "short", "ambiguous"):
+            for entry in entries:
+                for alias, alias_kind in entry.aliases.items():
+                    if alias_kind == kind:
+                        self._by_alias.setdefault(normalise(alias), entry)
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None) -> KnowledgeBase:
+        """Read every table in ``directory`` (default: the shipped ``data/kb``)."""
+        return _load_cached(str(Path(directory) if directory else default_kb_dir()))
+
+    def lookup(self, surface: str) -> KBEntry | None:
+        """The entry whose alias matches ``surface`` (normalised), if any."""
+        return self._by_alias.get(normalise(surface))
+
+    def patterns(self) -> list[tuple[str, str, str]]:
+        """(surface form, entry key, alias kind) for the phrase matcher."""
+        return [
+            (alias, entry.key, kind)
+            for entry in self.entries.values()
+            for alias, kind in entry.aliases.items()
+        ]
+
+    def sizes(self) -> dict[str, int]:
+        """Entries per label."""
+        counts: dict[str, int] = {}
+        for entry in self.entries.values():
+            counts[entry.label] = counts.get(entry.label, 0) + 1
+        return counts
+
+
+def _row_entry(table: str, label: str, row: dict[str, str]) -> KBEntry:
+    name = row["name"].strip()
+    ident = (row.get("qid") or row.get("alpha_3") or "").strip() or None
+    aliases: dict[str, str] = {name: "name"}
+    ambiguous = (row.get("ambiguous") or "").strip().lower() in ("yes", "true", "1")
+    for alias in [name, *_split(row.get("aliases"))]:
+        aliases[alias] = "ambiguous" if ambiguous else "name"
+    for alias in _split(row.get("short_aliases")):
+        aliases.setdefault(alias, "short")
+    for alias in _split(row.get("demonyms")):
+        aliases.setdefault(alias, "demonym")
+    return KBEntry(key=f"{label}:{name}", name=name, label=label, id=ident, aliases=aliases)
+
+
+@cache
+def _load_cached(directory: str) -> KnowledgeBase:
+    path = Path(directory)
+    entries: list[KBEntry] = []
+    for table, label in TABLES.items():
+        file = path / table
+        if not file.exists():
+            raise ConfigurationError(f"knowledge-base table {file} is missing")
+        with file.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or "name" not in reader.fieldnames:
+                raise ConfigurationError(f"{file} has no 'name' column")
+            entries.extend(_row_entry(table, label, row) for row in reader if row.get("name"))
+    return KnowledgeBase(entries)

@@ -1,0 +1,72 @@
+"""Result types of ``tag()``: one shape for every door (Python, CLI, HTTP, batch)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ENTITY_LABELS = ("PERSON", "COUNTRY", "LOCATION", "ORG", "APP")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One occurrence of an entity: ``text == input[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Entity:
+    """One real-world thing named in the text, however often it is mentioned."""
+
+    name: str
+    label: str
+    id: str | None = None
+    count: int = 0
+    salience: float = 0.0
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class Topic:
+    """One taxonomy concept, with the words that pushed its score up most."""
+
+    slug: str
+    label: str
+    iptc: str | None
+    score: float
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Tags:
+    """What ``tag(text)`` returns: entities by salience, topics by score."""
+
+    entities: list[Entity] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types only: the one shape every output of the project uses."""
+        return {
+            "entities": [asdict(e) for e in self.entities],
+            "topics": [asdict(t) for t in self.topics],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Tags:
+        """Inverse of :meth:`to_dict`."""
+        entities = [
+            Entity(**{**e, "mentions": [Mention(**m) for m in e.get("mentions", [])]})
+            for e in data.get("entities", [])
+        ]
+        topics = [Topic(**t) for t in data.get("topics", [])]
+        return cls(entities=entities, topics=topics)
+
+    def by_label(self, label: str) -> list[Entity]:
+        """Entities of one label, most salient first."""
+        return [e for e in self.entities if e.label == label]
+
+    def __bool__(self) -> bool:
+        return bool(self.entities or self.topics)

@@ -1,0 +1,230 @@
+"""``train``: a topic model from an archive's editor-assigned tags (a DataFrame or a file)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tagger.errors import BadInputError
+from tagger.tagger import Tagger
+from tagger.topics import ASSIGNED, Concept, TopicClassifier, TopicModel, read_taxonomy, rescale
+
+_AUTO_SEPARATORS = ("|", ";", ",")
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """CSV, JSONL (optionally .gz) or Parquet into a DataFrame, chosen by the file's extension."""
+    file = Path(path)
+    if not file.is_file():
+        raise BadInputError(f"{file} does not exist")
+    name = file.name.lower()
+    try:
+        if name.endswith(".parquet"):
+            return pd.read_parquet(file)
+        if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".json.gz", ".json")):
+            return pd.read_json(file, lines=True, dtype=False)
+        if name.endswith((".csv", ".csv.gz", ".tsv")):
+            return pd.read_csv(file, sep="\t" if name.endswith(".tsv") else ",", dtype=str)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise BadInputError(f"{file} could not be read: {exc}") from None
+    raise BadInputError(f"{file}: expected .csv, .jsonl, .jsonl.gz or .parquet")
+
+
+def require_columns(df: pd.DataFrame, *columns: str) -> None:
+    """Fail naming the columns that do exist when one asked for is missing."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise BadInputError(
+            f"column(s) {', '.join(map(repr, missing))} not found; the data has: "
+            f"{', '.join(map(str, df.columns))}"
+        )
+
+
+def parse_labels(value: Any, sep: str | None = None) -> list[str] | None:
+    """A list column or a delimited string as a list of labels; None when the cell is empty."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, list | tuple | np.ndarray | pd.Series):
+        return [str(v).strip() for v in value if str(v).strip()]
+    text = str(value).strip()
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            return parse_labels(json.loads(text))
+        except ValueError:
+            pass
+    if sep is None:
+        sep = next((s for s in _AUTO_SEPARATORS if s in text), "|")
+    return [part.strip() for part in text.split(sep) if part.strip()]
+
+
+def data_hash(texts: Sequence[str], labels: Sequence[Sequence[str]]) -> str:
+    """SHA-256 over the exact (text, sorted labels) rows a model was trained on."""
+    digest = hashlib.sha256()
+    for text, labs in zip(texts, labels, strict=True):
+        digest.update(json.dumps([text, sorted(labs)], ensure_ascii=False).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def cross_validated_metrics(clf: TopicClassifier, Y: np.ndarray, seed: int) -> dict[str, Any]:
+    """Micro, macro and per-topic P/R/F1 from out-of-fold scores, with thresholds chosen on the
+    other half of the out-of-fold rows (so no score is judged by a threshold tuned on it)."""
+    from tagger.topics import best_threshold
+
+    probs = clf.oof_proba_
+    rng = np.random.default_rng(seed)
+    half = rng.permutation(len(Y)) % 2 == 0
+    pred = np.zeros_like(Y)
+    for part in (half, ~half):
+        other = ~part
+        thresholds = np.array(
+            [best_threshold(probs[other, k], Y[other, k]) for k in range(Y.shape[1])]
+        )
+        pred[part] = (rescale(probs[part], thresholds) >= ASSIGNED).astype(int)
+    per_topic = {}
+    for k, slug in enumerate(clf.classes_):
+        per_topic[str(slug)] = prf(pred[:, k], Y[:, k])
+    micro = prf(pred.ravel(), Y.ravel())
+    macro = {
+        key: round(float(np.mean([m[key] for m in per_topic.values()])), 4)
+        for key in ("precision", "recall", "f1")
+    }
+    return {
+        "method": f"{clf.cv}-fold out-of-fold scores, thresholds from the other half",
+        "micro": micro,
+        "macro": macro,
+        "per_topic": per_topic,
+    }
+
+
+def prf(pred: np.ndarray, truth: np.ndarray) -> dict[str, Any]:
+    """Precision, recall, F1 and support of binary predictions."""
+    tp = int(np.sum((pred == 1) & (truth == 1)))
+    fp = int(np.sum((pred == 1) & (truth == 0)))
+    fn = int(np.sum((pred == 0) & (truth == 1)))
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": tp + fn}
+
+
+def prepare(
+    df: pd.DataFrame,
+    text: str,
+    labels: str,
+    taxonomy: Sequence[Concept] | None,
+    sep: str | None,
+    negatives: bool,
+) -> tuple[list[str], list[list[str]], list[Concept], dict[str, int]]:
+    """Clean rows, count what is skipped and why, and settle the taxonomy."""
+    if not isinstance(df, pd.DataFrame):
+        raise BadInputError(f"train() expects a pandas DataFrame, not {type(df).__name__}")
+    require_columns(df, text, labels)
+    skipped: Counter[str] = Counter()
+    texts: list[str] = []
+    label_lists: list[list[str]] = []
+    known = {c.slug for c in taxonomy} if taxonomy else None
+    unknown: Counter[str] = Counter()
+    for body, raw in zip(df[text].tolist(), df[labels].tolist(), strict=True):
+        if not isinstance(body, str) or not body.strip():
+            skipped["empty or missing text"] += 1
+            continue
+        labs = parse_labels(raw, sep)
+        if labs is None or (not labs and not negatives):
+            skipped["no labels"] += 1
+            continue
+        if known is not None:
+            unknown.update(lab for lab in labs if lab not in known)
+            labs = [lab for lab in labs if lab in known]
+            if not labs and not negatives:
+                skipped["no labels in the taxonomy"] += 1
+                continue
+        texts.append(body)
+        label_lists.append(sorted(set(labs)))
+    for reason, count in skipped.items():
+        warnings.warn(f"skipped {count} row(s): {reason}", stacklevel=3)
+    if unknown:
+        warnings.warn(
+            f"labels not in the taxonomy were ignored: {dict(unknown.most_common(10))}",
+            stacklevel=3,
+        )
+    seen = Counter(lab for labs in label_lists for lab in labs)
+    if taxonomy is None:
+        concepts = [Concept(slug, slug) for slug in sorted(seen)]
+    else:
+        concepts = [c for c in taxonomy if seen[c.slug] > 0]
+        absent = [c.slug for c in taxonomy if seen[c.slug] == 0]
+        if absent:
+            warnings.warn(f"taxonomy topics with no training example: {absent}", stacklevel=3)
+    if len(texts) < 10 or not concepts:
+        raise BadInputError(
+            f"too little to train on: {len(texts)} usable row(s), {len(concepts)} label(s)"
+        )
+    return texts, label_lists, concepts, dict(skipped)
+
+
+def train(
+    df: pd.DataFrame,
+    text: str = "body",
+    labels: str = "tags",
+    taxonomy: str | Path | Sequence[Concept] | None = None,
+    seed: int = 0,
+    *,
+    sep: str | None = None,
+    negatives: bool = False,
+    model: str = "logreg",
+    C: float = 10.0,
+    cv: int = 5,
+    out: str | Path | None = None,
+    source: str = "DataFrame",
+    extra_info: dict[str, Any] | None = None,
+) -> Tagger:
+    """Train a topic model on editor-assigned tags and return a ``Tagger`` that uses it.
+
+    ``labels`` holds a list or a delimited string per row (``sep``; auto-detected from | ; ,).
+    Without ``taxonomy`` the labels found in the data are the taxonomy. Rows with empty text or
+    no labels are skipped with a warning and counted in the model card; with ``negatives=True``
+    an empty label list is kept as an example of "none of these topics". With ``out`` the
+    bundle is written there.
+    """
+    concepts_in = read_taxonomy(taxonomy) if isinstance(taxonomy, str | Path) else taxonomy
+    texts, label_lists, concepts, skipped = prepare(df, text, labels, concepts_in, sep, negatives)
+    slugs = [c.slug for c in concepts]
+    index = {s: i for i, s in enumerate(slugs)}
+    Y = np.zeros((len(texts), len(slugs)), dtype=int)
+    for row, labs in enumerate(label_lists):
+        for lab in labs:
+            if lab in index:
+                Y[row, index[lab]] = 1
+    clf = TopicClassifier(classes=slugs, model=model, C=C, cv=cv, seed=seed).fit(texts, Y)
+    topic_model = TopicModel(clf, concepts)
+    info = {
+        "name": Path(out).name if out else "in-memory",
+        "training_data": {
+            "source": source,
+            "rows_used": len(texts),
+            "rows_skipped": skipped,
+            "sha256": data_hash(texts, label_lists),
+            "label_counts": {s: int(Y[:, i].sum()) for i, s in enumerate(slugs)},
+            "negatives": int((Y.sum(axis=1) == 0).sum()),
+        },
+        "params": {"model": model, "C": C, "cv": cv, "seed": seed},
+        "metrics": cross_validated_metrics(clf, Y, seed),
+        **(extra_info or {}),
+    }
+    if out is not None:
+        from tagger.model import save_bundle
+
+        save_bundle(topic_model, out, info)
+        from tagger.model import load_bundle
+
+        return load_bundle(out)
+    return Tagger(topic_model=topic_model, manifest=info)

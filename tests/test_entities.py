@@ -1,0 +1,121 @@
+"""Entities through the full default pipeline: canonical names, ids, labels, joins, salience."""
+
+from __future__ import annotations
+
+import pytest
+
+from tagger.tags import Tags
+
+
+def names(tags: Tags) -> dict[str, tuple[str, str | None]]:
+    return {e.name: (e.label, e.id) for e in tags.entities}
+
+
+def entity(tags: Tags, name: str):
+    return next(e for e in tags.entities if e.name == name)
+
+
+def test_countries_by_alias_and_demonym(default):
+    tags = default.tag(
+        "The Russian Federation and Britain traded accusations. A Russian lawmaker said the US "
+        "would regret it, while Ukrainian officials stayed silent."
+    )
+    found = names(tags)
+    assert found["Russia"] == ("COUNTRY", "RUS")
+    assert found["United Kingdom"] == ("COUNTRY", "GBR")
+    assert found["United States"] == ("COUNTRY", "USA")
+    assert found["Ukraine"] == ("COUNTRY", "UKR")
+    assert entity(tags, "Russia").count == 2  # "Russian Federation" and "Russian lawmaker"
+
+
+def test_places_that_are_not_states_are_locations(default):
+    found = names(default.tag("Explosions were heard in Kyiv and in occupied Crimea overnight."))
+    assert found["Kyiv"][0] == "LOCATION"
+    assert found["Crimea"][0] == "LOCATION"
+
+
+def test_people_canonical_with_ids_and_transliterations(default):
+    tags = default.tag(
+        "President Volodymyr Zelensky met Vladimir Putin's envoy. Later Zelenskiy said Putin "
+        "was not serious about peace."
+    )
+    zelenskyy = entity(tags, "Volodymyr Zelenskyy")
+    assert zelenskyy.label == "PERSON" and zelenskyy.count == 2
+    putin = entity(tags, "Vladimir Putin")
+    assert putin.id and putin.id.startswith("Q") and putin.count == 2
+
+
+def test_short_forms_join_their_full_form_for_people_outside_the_kb(default):
+    tags = default.tag(
+        "Mikhail Klimarev, head of a digital rights group, warned about the app. "
+        "Klimarev said the data could be handed to the police."
+    )
+    klimarev = entity(tags, "Mikhail Klimarev")
+    assert klimarev.count == 2 and klimarev.id is None
+    assert "Klimarev" not in names(tags)
+
+
+def test_apps_and_ambiguous_app_names_need_context(default):
+    tags = default.tag(
+        "The state-backed MAX messenger will replace WhatsApp and Telegram for officials, "
+        "and citizens will log in to Gosuslugi through it."
+    )
+    found = names(tags)
+    for app in ("MAX", "WhatsApp", "Telegram", "Gosuslugi"):
+        assert found[app][0] == "APP", app
+    plain = names(default.tag("The team gave it MAX effort and sent a clear signal to rivals."))
+    assert "MAX" not in plain and "Signal" not in plain
+
+
+def test_organisations_with_aliases(default):
+    found = names(default.tag("The FSB and NATO were mentioned, as was the European Union."))
+    assert any(label == "ORG" for label, _ in found.values())
+    assert "European Union" in found and found["European Union"][0] == "ORG"
+
+
+def test_not_everything_capitalised_is_an_entity(default):
+    tags = default.tag("On Monday the committee approved 18 measures worth $3 billion.")
+    assert all(e.label in {"PERSON", "COUNTRY", "LOCATION", "ORG", "APP"} for e in tags.entities)
+    assert not any(e.name in {"Monday", "18", "$3 billion"} for e in tags.entities)
+
+
+def test_salience_prefers_headline_and_lead_over_passing_mentions(default):
+    text = (
+        "Poland opens new border crossing with Lithuania\n\n"
+        "Poland opened a new road crossing with Lithuania on Friday, the interior ministry in "
+        "Warsaw said, cutting waiting times for lorries by several hours.\n"
+        "Polish officials said traffic from Lithuania had doubled since last year. The crossing "
+        "cost 40 million euros, part of it paid by the European Union.\n"
+        "A similar project is planned on the border with Slovakia next year."
+    )
+    tags = default.tag(text)
+    order = [e.name for e in tags.entities]
+    assert order.index("Poland") < order.index("Slovakia")
+    assert order.index("Lithuania") < order.index("Slovakia")
+    assert all(0.0 <= e.salience <= 1.0 for e in tags.entities)
+
+
+def test_sidebar_names_rank_below_the_story(default):
+    story = (
+        "Drone makers call for faster export licences\n\n"
+        "Drone makers in Denmark asked the government on Tuesday to speed up export licences, "
+        "saying orders from Norway were being lost to competitors.\n"
+        "The Danish industry association said licences now took four months on average.\n"
+        "RECENT NEWS\n"
+        "14:20\n"
+        "Macron and Orbán clash over budget\n"
+        "14:10\n"
+        "Macron visits troops in Estonia\n"
+    )
+    tags = default.tag(story)
+    top = [e.name for e in tags.entities[:2]]
+    assert "Denmark" in top
+    macron = [e for e in tags.entities if "Macron" in e.name]
+    assert macron and all(e.salience <= 0.1 for e in macron)
+
+
+@pytest.mark.parametrize("text", ["Putin", "MAX", "the", "Kyiv"])
+def test_tiny_texts(default, text):
+    for e in default.tag(text).entities:
+        for m in e.mentions:
+            assert text[m.start : m.end] == m.text

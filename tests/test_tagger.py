@@ -1,0 +1,77 @@
+"""The Tagger contract: input checks, empty input, long input, tag_many order and processes."""
+
+from __future__ import annotations
+
+import pytest
+
+import tagger
+from tagger.errors import InputTypeError
+from tagger.tagger import Tagger, _split_long
+from tagger.tags import Tags
+
+NEWS = [
+    "Vladimir Putin met Xi Jinping in Beijing on Tuesday.",
+    "",
+    "WhatsApp said it would challenge the ban in court in Brazil.",
+    "   ",
+    "Ukraine's parliament in Kyiv approved the budget; the EU welcomed it.",
+]
+
+
+@pytest.mark.parametrize("bad", [None, 42, b"bytes", ["a list"], 3.5])
+def test_non_strings_raise_type_error_naming_the_type(default, bad):
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        default.tag(bad)
+    with pytest.raises(InputTypeError):
+        tagger.tag(bad)
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\n\t  \r\n"])
+def test_blank_text_gives_empty_tags(default, blank):
+    assert default.tag(blank) == Tags()
+
+
+def test_module_level_tag_reuses_one_default_model():
+    assert tagger.default_tagger() is tagger.default_tagger()
+    assert tagger.tag("Kyiv").entities[0].name == "Kyiv"
+
+
+def test_tag_many_keeps_input_order_and_matches_tag(default):
+    many = list(default.tag_many(NEWS, batch_size=2))
+    assert many == [default.tag(t) for t in NEWS]
+    assert many[1] == Tags() and many[3] == Tags()
+
+
+def test_tag_many_with_two_processes_gives_the_same_answer(default):
+    texts = NEWS * 3
+    assert list(default.tag_many(texts, batch_size=4, n_process=2)) == [
+        default.tag(t) for t in texts
+    ]
+
+
+def test_tag_many_rejects_a_non_string_naming_its_position(default):
+    with pytest.raises(TypeError, match=r"texts\[1\] must be str, not NoneType"):
+        list(default.tag_many(["Kyiv", None]))
+
+
+def test_split_long_cuts_at_boundaries_and_covers_everything():
+    text = ("One sentence here. " * 30 + "\n\n") * 5
+    pieces = _split_long(text, 300)
+    assert "".join(p for _, p in pieces) == text
+    assert all(len(p) <= 300 for _, p in pieces)
+    assert all(text[o : o + len(p)] == p for o, p in pieces)
+
+
+def test_text_over_max_length_is_tagged_in_pieces_with_exact_offsets():
+    small = Tagger(topic_model=tagger.default_tagger().topic_model)
+    small.nlp.max_length = 2000
+    paragraph = "Emmanuel Macron spoke to Olaf Scholz about Ukraine and Poland. " * 8 + "\n\n"
+    text = paragraph * 12
+    assert len(text) > small.max_length
+    tags = small.tag(text)
+    macron = next(e for e in tags.entities if e.name == "Emmanuel Macron")
+    assert macron.count == 8 * 12
+    for e in tags.entities:
+        for m in e.mentions:
+            assert text[m.start : m.end] == m.text
+    assert list(small.tag_many([text])) == [tags]

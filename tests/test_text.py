@@ -1,0 +1,57 @@
+import pytest
+
+from tagger.errors import BadInputError
+from tagger.text import analyse_layout, decode_bytes, html_to_text, looks_like_html
+
+PAGE = """Menu
+Subscribe
+Ministers agree new rules for drone exports
+
+Ministers from twelve countries agreed on Tuesday to tighten the rules for exporting military drones to conflict zones.
+Advertisement
+The agreement, reached after two days of talks in Geneva, requires exporters to publish annual figures on every licence they grant.
+Officials said the register would be checked by an independent panel of experts each spring.
+Related news
+Striker signs five-year contract with city rivals
+Floods close motorway after record rainfall
+"""
+
+
+def test_layout_separates_story_from_page_chrome():
+    layout = analyse_layout(PAGE)
+    zones = {PAGE[ln.start : ln.end]: ln.zone for ln in layout.lines}
+    assert zones["Ministers agree new rules for drone exports"] == "headline"
+    assert zones["Advertisement"] == "chrome"
+    assert zones["Floods close motorway after record rainfall"] == "chrome"
+    assert sum(z == "body" for z in zones.values()) == 3
+    story = layout.story_text(PAGE)
+    assert "Geneva" in story and "Striker" not in story and "Subscribe" not in story
+    assert layout.zone_at(PAGE.index("Geneva")) == "body"
+    assert layout.zone_at(PAGE.index("Striker")) == "chrome"
+
+
+def test_text_without_prose_is_all_body():
+    layout = analyse_layout("Putin and Macron hold phone call")
+    assert [ln.zone for ln in layout.lines] == ["body"]
+    assert analyse_layout("   \n  ").lines == ()
+
+
+def test_html_to_text_keeps_blocks_and_drops_scripts_and_navigation():
+    html = (
+        "<html><head><style>p{}</style><script>var x='Putin';</script></head><body>"
+        "<nav><a href='/'>Home</a> <a>World</a></nav><h1>Title here</h1>"
+        "<p>First &amp; second paragraph.</p><p>Third<br>line</p><footer>Contact</footer></body></html>"
+    )
+    assert looks_like_html(html)
+    text = html_to_text(html)
+    assert text.splitlines() == ["Title here", "", "First & second paragraph.", "", "Third", "line"]
+    assert not looks_like_html("Plain text with a < sign and a > sign.")
+
+
+def test_decode_bytes_strict_names_the_file_and_replace_substitutes():
+    assert decode_bytes("\ufeffKyiv".encode()) == "Kyiv"
+    with pytest.raises(BadInputError, match=r"story\.txt is not valid UTF-8 \(byte 3"):
+        decode_bytes(b"abc\xff\xfe", name="story.txt")
+    assert decode_bytes(b"abc\xffdef", errors="replace") == "abc\ufffddef"
+    with pytest.raises(BadInputError):
+        decode_bytes(b"x", errors="ignore")
