@@ -145,17 +145,18 @@ class EntityResolver:
             larger = [s for s in covering.values() if s.start < start or s.end > end]
             if larger:
                 big = larger[0]
-                # "Michael Jordan", "Bank of Russia": the base model saw something longer
-                if self.kb.lookup(big.text) is None and (
-                    kind == "demonym" or big.label_ in ("PERSON", "ORG", "FAC", "GPE", "LOC")
+                # "Michael Jordan", "Bank of Russia": the base model saw something longer. A known
+                # person inside a longer non-person span ("Later Zelenskiy") is the model's slip.
+                person_slip = entry.label == "PERSON" and big.label_ != "PERSON"
+                if (
+                    self.kb.lookup(big.text) is None
+                    and not person_slip
+                    and (kind == "demonym" or big.label_ in ("PERSON", "ORG", "FAC", "GPE", "LOC"))
                 ):
                     continue
             if kind == "ambiguous" and not self._has_cue(doc, start, end):
-                if covering and any(s.label_ in ("ORG", "PRODUCT") for s in covering.values()):
-                    pass  # the base model also reads it as a name
-                else:
-                    deferred.append((start, end, entry))
-                    continue
+                deferred.append((start, end, entry))
+                continue
             if kind == "ambiguous":
                 accepted_ambiguous.add(entry.key)
             used_ner.update(covering)
@@ -256,7 +257,11 @@ def _find_surnames(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
     claimed = {i for g in groups.values() for s, e in g["_tokens"] for i in range(s, e)}
     for token in doc:
         keys = owners.get(token.text)
-        if keys and len(keys) == 1 and token.i not in claimed:
+        alone = not any(
+            0 <= j < len(doc) and doc[j].is_title and not doc[j].is_sent_start
+            for j in (token.i - 1, token.i + 1)
+        )
+        if keys and len(keys) == 1 and token.i not in claimed and alone:
             groups[keys[0]]["_tokens"].append((token.i, token.i + 1))
 
 

@@ -84,6 +84,34 @@ def _kind(line: str, words: int) -> str:
     return "short"
 
 
+_CONTINUES = re.compile(r"([,;\-–]|\b(the|a|an|and|or|of|to|in|on|for|with|by|at|from))\s*$", re.I)
+
+
+def _logical_lines(text: str) -> list[tuple[int, int]]:
+    """Physical lines, with hard-wrapped ones (a line cut mid-sentence) joined back together."""
+    lines: list[tuple[int, int]] = []
+    previous = ""
+    for match in re.finditer(r"[^\n\r]+", text):
+        raw = match.group()
+        if not raw.strip():
+            previous = ""
+            continue
+        stripped = raw.strip()
+        wrapped = (
+            lines
+            and previous
+            and text[lines[-1][1] : match.start()].count("\n") <= 1
+            and not _TERMINAL.search(previous)
+            and (stripped[:1].islower() or _CONTINUES.search(previous) is not None)
+        )
+        if wrapped:
+            lines[-1] = (lines[-1][0], match.end())
+        else:
+            lines.append((match.start(), match.end()))
+        previous = stripped
+    return lines
+
+
 def analyse_layout(text: str) -> Layout:
     """Mark each line as headline, body or chrome.
 
@@ -92,12 +120,10 @@ def analyse_layout(text: str) -> Layout:
     above it. Text with no prose at all (a headline, a list of names) is all body.
     """
     spans: list[tuple[int, int, str, int]] = []
-    for match in re.finditer(r"[^\n\r]+", text):
-        raw = match.group()
-        if not raw.strip():
-            continue
+    for start, end in _logical_lines(text):
+        raw = text[start:end]
         words = len(_WORD.findall(raw))
-        spans.append((match.start(), match.end(), _kind(raw.strip(), words), words))
+        spans.append((start, end, _kind(" ".join(raw.split()), words), words))
     if not spans:
         return Layout(lines=(), body_start=0, lead_end=0)
 

@@ -106,8 +106,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         classes: Sequence[str] = (),
-        model: str = "logreg",
-        C: float = 10.0,
+        model: str = "svm",
+        C: float = 1.0,
         cv: int = 5,
         seed: int = 0,
     ) -> None:
