@@ -1,0 +1,74 @@
+"""The knowledge-base tables and their look-ups."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+
+import pycountry
+import pytest
+
+from tagger.errors import ConfigurationError
+from tagger.knowledge import KnowledgeBase, default_kb_dir, normalise
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+def rows(table: str) -> list[dict[str, str]]:
+    with (default_kb_dir() / table).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_normalise_ignores_case_accents_articles_and_possessives():
+    assert normalise("The Kremlin's") == normalise("kremlin")
+    assert normalise("Orbán") == normalise("ORBAN")
+    assert normalise("  Zelenskyy’s ") == "zelenskyy"
+
+
+def test_sizes_meet_what_a_newsroom_needs(kb):
+    sizes = kb.sizes()
+    assert sizes["APP"] >= 80 and sizes["PERSON"] >= 300 and sizes["COUNTRY"] >= 193
+    assert sizes["ORG"] >= 100 and sizes["LOCATION"] >= 50
+
+
+@pytest.mark.parametrize(
+    ("alias", "name", "label"),
+    [
+        ("Russian Federation", "Russia", "COUNTRY"),
+        ("the US", "United States", "COUNTRY"),
+        ("Britain", "United Kingdom", "COUNTRY"),
+        ("Kiev", "Kyiv", "LOCATION"),
+        ("Zelenskiy", "Volodymyr Zelenskyy", "PERSON"),
+        ("State Services", "Gosuslugi", "APP"),
+        ("Twitter", "X", "APP"),
+        ("NATO", "NATO", "ORG"),
+    ],
+)
+def test_aliases_resolve_to_canonical_entries(kb, alias, name, label):
+    entry = kb.lookup(alias)
+    assert entry is not None and (entry.name, entry.label) == (name, label)
+
+
+def test_country_ids_are_iso_alpha3_from_pycountry():
+    for row in rows("countries.csv"):
+        assert pycountry.countries.get(alpha_3=row["alpha_3"]) is not None, row["name"]
+
+
+@pytest.mark.parametrize("table", ["people.csv", "organisations.csv", "apps.csv"])
+def test_every_qid_names_its_source_table(table):
+    for row in rows(table):
+        if row["qid"]:
+            assert re.fullmatch(r"Q\d+", row["qid"]) and row["qid_source"], row["name"]
+        else:
+            assert not row["qid_source"]
+
+
+def test_a_missing_table_is_a_configuration_error(tmp_path):
+    for table in ("countries.csv", "places.csv", "people.csv", "organisations.csv"):
+        shutil.copy(default_kb_dir() / table, tmp_path / table)
+    with pytest.raises(ConfigurationError, match=r"apps\.csv is missing"):
+        KnowledgeBase.load(tmp_path)
