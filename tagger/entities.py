@@ -268,7 +268,8 @@ def _find_surnames(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
 def _score_salience(entities: list[dict[str, Any]], layout: Layout) -> None:
     """Headline, lead, frequency and spread in the story body; page chrome counts for little.
 
-    salience = 0.15 + 0.85 * (0.30 headline + 0.20 lead + 0.30 frequency + 0.20 spread)
+    salience = 0.15 + 0.85 * (0.30 headline + 0.20 lead + 0.25 frequency + 0.15 spread
+                              + 0.10 early first mention)
     for an entity named in the story; at most 0.10 for one named only in the page chrome.
     """
     story = [ln for ln in layout.lines if ln.zone == "body"]
@@ -290,7 +291,8 @@ def _score_salience(entities: list[dict[str, Any]], layout: Layout) -> None:
         lead = any(start < layout.lead_end for start in in_story)
         freq = math.log1p(count) / math.log1p(top)
         spread = (max(in_story) - min(in_story)) / body_len if len(in_story) > 1 else 0.0
-        raw = 0.30 * headline + 0.20 * lead + 0.30 * freq + 0.20 * min(1.0, spread)
+        early = 1.0 - min(1.0, (min(in_story) - body_start) / body_len) if in_story else 1.0
+        raw = 0.30 * headline + 0.20 * lead + 0.25 * freq + 0.15 * min(1.0, spread) + 0.10 * early
         entity["salience"] = round(0.15 + 0.85 * raw, 4)
 
 
