@@ -6,9 +6,17 @@ ORG (and our APP) -> ORG; the base model's NORP and our demonym mentions ("Russi
 CoNLL's MISC and are not scored. The CoNLL files here have no document boundaries, so
 consecutive sentences are grouped 30 at a time into one text.
 
+GUM Wikinews (43 articles) and MEANTIME English (120 Wikinews articles, corporate news): the same
+three labels, gold spans from ``tagger.evaluate.gum_spans`` / ``meantime_spans``: GUM's person /
+place / organization mentions that contain a proper noun, MEANTIME's PER / LOC / ORG name
+mentions (NAM, PRE.NAM); a leading "the" cut off, nested mentions reduced to the outermost (as
+CoNLL's flat spans are). MEANTIME annotates only the title and first sentences, so only that
+part of each text is tagged. Ours are the mentions of ``Tagger.tag_many``'s entities (what a user
+gets), mapped with ``tagger.evaluate.TO_PLO``, demonyms left out; exact and overlapping spans.
+
 Speed: median single-text latency over 100 news-length texts (``Tagger.tag`` against the base
 model's ``nlp(text)``), and ``tag_many`` against ``nlp.pipe`` over 2,000 texts.
-Usage: python -m benchmarks.ner
+Usage: python -m benchmarks.ner [--only conll,gum,meantime]
 """
 
 from __future__ import annotations
@@ -105,15 +113,84 @@ def our_spans(doc, demonyms: set[str]) -> set[Span]:
     }
 
 
+def wikinews(name: str, base, tagger: Tagger, demonyms: set[str]) -> dict:
+    """Exact and overlapping-span P/R/F1 on GUM Wikinews or MEANTIME, base against ours."""
+    import pandas as pd
+
+    from tagger import evaluate as ev
+
+    if name == "gum_wikinews":
+        path = shared("eval", "gum_wikinews", "gum_wikinews_entities.jsonl")
+    else:
+        path = shared("eval", "meantime_en", "meantime_en_mentions.jsonl")
+    frame = pd.read_json(path, lines=True, dtype=False)
+    if "duplicate_of" in frame.columns:
+        frame = frame[frame["duplicate_of"].isna()]
+    found = ev.gold_entities(frame, "text")
+    assert found is not None
+    texts, gold = found
+    base_pred = [base_spans(d) for d in base.pipe(texts)]
+    ours_pred = [ev.tag_spans(t, ev.TO_PLO, demonyms) for t in tagger.tag_many(texts)]
+    tables = {"base": ev.entities(gold, base_pred), "ours": ev.entities(gold, ours_pred)}
+
+    def part(match: str) -> dict:
+        return {
+            who: {
+                label: {**{k: round(float(table.loc[(match, label), k]), 4)
+                           for k in ("precision", "recall", "f1")},
+                        "support": int(table.loc[(match, label), "support"])}
+                for label in (*LABELS, "micro")
+            }
+            for who, table in tables.items()
+        }  # fmt: skip
+
+    exact, overlap = part("exact"), part("overlap")
+    return {
+        "data": f"{path.relative_to(path.parents[2])}: {len(texts)} documents",
+        "base_model": base_model_name() + " (ner only)",
+        "label_mapping": {
+            "gold": "GUM person/place/organization with a proper noun -> PER/LOC/ORG"
+            if name == "gum_wikinews"
+            else "MEANTIME NAM/PRE.NAM mentions of PER/LOC/ORG instances",
+            "base": BASE_MAP,
+            "ours": ev.TO_PLO,
+        },
+        "f1": {
+            label: {"base": exact["base"][label]["f1"], "ours": exact["ours"][label]["f1"]}
+            for label in (*LABELS, "micro")
+        },
+        "f1_overlap": {
+            label: {"base": overlap["base"][label]["f1"], "ours": overlap["ours"][label]["f1"]}
+            for label in (*LABELS, "micro")
+        },
+        "exact": exact,
+        "overlap": overlap,
+        "command": "python -m benchmarks.ner --only " + name.split("_")[0],
+    }
+
+
 def main() -> None:
-    docs = read_conll(shared("eval", "conll2003", "eng.testb"))
-    texts = [t for t, _ in docs]
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", default="conll,gum,meantime", help="comma-separated datasets")
+    chosen = set(parser.parse_args().only.split(","))
     base = spacy.load(base_model_name(), exclude=NER_ONLY_EXCLUDE)
     tagger = Tagger.load()
     kb = tagger.nlp.get_pipe("tagger_entities").kb
     demonyms = {
         a for e in kb.entries.values() for a, kind in e.aliases.items() if kind == "demonym"
     }
+    for name in ("gum_wikinews", "meantime_en"):
+        if name.split("_")[0] in chosen:
+            write_result(f"ner_{name}", wikinews(name, base, tagger, demonyms))
+    if "conll" in chosen:
+        conll(base, tagger, demonyms)
+
+
+def conll(base, tagger: Tagger, demonyms: set[str]) -> None:
+    docs = read_conll(shared("eval", "conll2003", "eng.testb"))
+    texts = [t for t, _ in docs]
     base_pred = [base_spans(d) for d in base.pipe(texts)]
     ours_pred = [our_spans(d, demonyms) for d in tagger.nlp.pipe(texts)]
     gold = [g for _, g in docs]

@@ -26,3 +26,16 @@ def tag(text: str) -> Tags:
 def tag_many(texts: Iterable[str], batch_size: int = 64, n_process: int = 1) -> Iterator[Tags]:
     """Tag many texts with the default model, in input order."""
     return default_tagger().tag_many(texts, batch_size=batch_size, n_process=n_process)
+
+
+def __getattr__(name: str) -> object:
+    """``tagger.evaluate`` and ``tagger.train``: loaded (with pandas) on first use only."""
+    if name == "evaluate":
+        import importlib
+
+        return importlib.import_module("tagger.evaluate")
+    if name == "train":
+        from tagger.training import train
+
+        return train
+    raise AttributeError(f"module 'tagger' has no attribute {name!r}")

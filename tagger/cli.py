@@ -137,6 +137,10 @@ def train_command(
     model: Annotated[str, typer.Option(help="'svm' (default) or 'logreg'.")] = "svm",
     c: Annotated[float, typer.Option("--C", help="Regularisation strength (inverse).")] = 1.0,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing bundle.")] = False,
+    feedback: Annotated[
+        Path | None,
+        typer.Option(help="Feedback DB of 'tagger serve': fold editors' verdicts in."),
+    ] = None,
 ) -> None:
     """Train a topic model on an archive's editor-assigned tags and write a model bundle."""
     import time
@@ -153,6 +157,7 @@ def train_command(
         trained = train(
             frame, text=text_col, labels=labels_col, taxonomy=taxonomy, seed=seed, sep=sep,
             negatives=negatives, model=model, C=c, out=out, source=data.name,
+            feedback=feedback,
         )  # fmt: skip
     for warning in caught:
         typer.echo(f"warning: {warning.message}", err=True)
@@ -162,3 +167,215 @@ def train_command(
         f"{time.perf_counter() - started:.1f}s; cross-validated micro-F1 "
         f"{metrics['micro']['f1']:.3f}, macro-F1 {metrics['macro']['f1']:.3f}; bundle: {out}"
     )
+    folded = trained.manifest["training_data"].get("feedback")
+    if folded:
+        typer.echo(
+            f"feedback: {folded['verdicts']} verdict(s) read; {folded['stories']} stor(ies) "
+            f"used: {folded['positives']} positive and {folded['negatives']} negative topic "
+            f"label(s), {folded['rows_corrected']} training row(s) corrected, "
+            f"{folded['rows_added']} added; not used: {folded['not_used'] or 'none'}"
+        )
+
+
+@app.command("batch")
+@reports_errors
+def batch_command(
+    input: Annotated[
+        Path, typer.Argument(help="JSONL(.gz), CSV, Parquet, or a folder of .txt/.html files.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="OUTPUT: .parquet or .jsonl.")],
+    text_col: Annotated[str, typer.Option(help="Column with the article text.")] = "body",
+    id_col: Annotated[str, typer.Option(help="Column with the row id.")] = "id",
+    n_process: Annotated[int, typer.Option(help="Worker processes (local engine).")] = 1,
+    batch_size: Annotated[int, typer.Option(help="Texts per spaCy batch.")] = 64,
+    part_rows: Annotated[int, typer.Option(help="Input rows per resumable part.")] = 1000,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted run.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing OUTPUT.")] = False,
+    engine: Annotated[str, typer.Option(help="'local' or 'dask'.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (default: a LocalCluster).")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="LocalCluster workers (dask, no --scheduler).")] = 2,
+    tolerate_errors: Annotated[
+        bool, typer.Option(help="Exit 0 even when some rows could not be tagged.")
+    ] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    model: ModelOpt = None,
+) -> None:
+    """Tag an archive, streaming, resumable; bad rows go to OUTPUT.errors.jsonl."""
+    from tagger.batch import tag_file
+
+    if engine not in ("local", "dask"):
+        raise BadInputError(f"--engine must be 'local' or 'dask', not {engine!r}")
+    options: dict[str, Any] = dict(
+        text_col=text_col, id_col=id_col, batch_size=batch_size, part_rows=part_rows,
+        resume=resume, overwrite=overwrite, progress=progress,
+    )  # fmt: skip
+    try:
+        if engine == "dask":
+            from tagger.distributed import dask_runner
+
+            with dask_runner(scheduler, model=model, n_workers=workers, batch_size=batch_size) as run:  # fmt: skip
+                summary = tag_file(input, out, runner=run, **options)
+        else:
+            tagger = load_tagger(model)
+            summary = tag_file(input, out, tagger=tagger, n_process=n_process, **options)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: finished parts are kept; rerun with --resume to continue", err=True)  # fmt: skip
+        raise typer.Exit(130) from None
+    typer.echo(
+        f"rows read {summary.rows_read:,} (resumed after {summary.resumed_from:,}), tagged "
+        f"{summary.tagged:,}, failed {summary.failed:,}; {summary.elapsed:.1f}s, "
+        f"{summary.throughput:,.1f} rows/s; output {summary.output}, errors {summary.errors_file}",
+        err=True,
+    )
+    if summary.failed and not tolerate_errors:
+        for failure in summary.failures[:5]:
+            typer.echo(f"  failed row {failure['row']} ({failure['id']}): {failure['reason']}", err=True)  # fmt: skip
+        typer.echo(
+            f"{summary.failed:,} row(s) failed (see {summary.errors_file}); "
+            "pass --tolerate-errors to exit 0 anyway",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+@app.command("evaluate")
+@reports_errors
+def evaluate_command(
+    data: Annotated[Path, typer.Argument(help="Gold data: CSV, JSONL(.gz) or Parquet.")],
+    model: ModelOpt = None,
+    text_col: Annotated[str, typer.Option(help="Column with the article text.")] = "body",
+    labels_col: Annotated[str, typer.Option(help="Column with the gold topic labels.")] = "tags",
+    k: Annotated[int, typer.Option("--k", help="Cut-off for precision/recall/F1@k.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the tables as JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print the tables as CSV.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Evaluate the first N rows only.")] = None,
+) -> None:
+    """Score a model's topics (and entities, where the data has gold spans) against gold data."""
+    from tagger import evaluate as ev
+    from tagger.training import parse_labels, read_table, require_columns
+
+    if as_json and as_csv:
+        raise BadInputError("give --json or --csv, not both")
+    frame = read_table(data)
+    require_columns(frame, text_col)
+    if limit is not None:
+        frame = frame.head(limit)
+    spans = ev.gold_entities(frame, text_col)
+    has_topics = labels_col in frame.columns
+    if not has_topics and spans is None:
+        require_columns(frame, labels_col)  # fails naming the columns that exist
+    if frame.empty:
+        raise BadInputError(f"{data} has no rows to evaluate")
+    tagger = load_tagger(model)
+    tables: dict[str, Any] = {}
+    texts = [t if isinstance(t, str) else "" for t in frame[text_col].tolist()]
+    if has_topics:
+        gold = [parse_labels(v) or [] for v in frame[labels_col].tolist()]
+        tables["topics"] = ev.topics(gold, ev.topic_scores(tagger, texts), k=k)
+    if spans is not None:
+        span_texts, gold_spans = spans
+        predicted = tagger.tag_many(span_texts)
+        plo = {s[2] for doc in gold_spans for s in doc} <= set(ev.PLO)
+        label_map = ev.TO_PLO if plo else None  # gold in PER/LOC/ORG: map ours, drop demonyms
+        skip = ev.demonyms(tagger) if plo else set()
+        pred_spans = [ev.tag_spans(t, label_map, skip) for t in predicted]
+        tables["entities"] = ev.entities(gold_spans, pred_spans)
+    if as_json:
+        payload = {
+            name: table.reset_index().to_dict(orient="records") for name, table in tables.items()
+        }
+        out.print_json(json.dumps({"data": str(data), "rows": len(frame), **payload}))
+    elif as_csv:
+        parts = [t.reset_index().assign(table=name) for name, t in tables.items()]
+        merged = pd_concat(parts)
+        typer.echo(merged.to_csv(index=False), nl=False)
+    else:
+        for name, table in tables.items():
+            show_metrics(name, table, len(frame))
+
+
+def pd_concat(parts: list[Any]) -> Any:
+    """Tables of different columns stacked, the table name first."""
+    import pandas as pd
+
+    merged = pd.concat(parts, ignore_index=True)
+    return merged[["table", *[c for c in merged.columns if c != "table"]]]
+
+
+def show_metrics(name: str, table: Any, rows: int) -> None:
+    """One metrics DataFrame as a rich table: the rates to three decimals and the counts (the
+    tp/fp/fn columns are in --json and --csv)."""
+    from rich import box
+
+    title = f"{name.capitalize()} ({rows} documents)"
+    view = Table(title=title, title_justify="left", box=box.SIMPLE)
+    frame = table.reset_index()
+    frame = frame[[c for c in frame.columns if c not in ("tp", "fp", "fn")]]
+    short = {"precision": "P", "recall": "R", "predicted": "pred"}
+    for column in frame.columns:
+        head = str(column)
+        for word, abbr in short.items():
+            head = head.replace(word, abbr)
+        numeric = column not in ("label", "match")
+        view.add_column(head, justify="right" if numeric else "left", no_wrap=True)
+    for record in frame.itertuples(index=False):
+        view.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in record))
+    # a pipe or a narrow terminal gets 80 columns; never squeeze the numbers out of the table
+    (out if out.width >= 110 else Console(width=110)).print(view)
+
+
+@app.command("serve")
+@reports_errors
+def serve_command(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (loopback unless you mean otherwise).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    model: ModelOpt = None,
+    workers: Annotated[int, typer.Option(help="Worker processes, each loads the model.")] = 1,
+    feedback_db: Annotated[
+        Path, typer.Option("--feedback-db", help="SQLite file for editors' feedback.")
+    ] = Path("tagger-feedback.sqlite3"),
+    keep_text: Annotated[
+        bool,
+        typer.Option(help="Store the story text with feedback (needed to train on it)."),
+    ] = False,
+    max_body: Annotated[int, typer.Option(help="Largest request body in bytes (413).")] = 1_000_000,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+) -> None:
+    """Run the HTTP API and the editors' page (needs the 'serve' extra). TAGGER_API_KEY set:
+    every /v1 route requires 'Authorization: Bearer <key>'."""
+    import os
+
+    from tagger.errors import ConfigurationError
+
+    try:
+        import uvicorn
+    except ImportError:
+        raise ConfigurationError(
+            "tagger serve needs FastAPI and uvicorn: pip install 'tagger[serve]'"
+        ) from None
+    if workers < 1:
+        raise BadInputError("--workers must be at least 1")
+    if model is not None and not (model / "manifest.json").is_file():
+        raise BadInputError(f"--model {model} is not a model bundle (no manifest.json)")
+    if not feedback_db.resolve().parent.is_dir():
+        raise BadInputError(f"--feedback-db: folder {feedback_db.resolve().parent} does not exist")
+    # every worker builds its app from these (uvicorn's factory), so they agree
+    os.environ["TAGGER_MODEL"] = str(model.resolve()) if model else ""
+    os.environ["TAGGER_FEEDBACK_DB"] = str(feedback_db.resolve())
+    os.environ["TAGGER_KEEP_TEXT"] = "1" if keep_text else ""
+    os.environ["TAGGER_MAX_BODY"] = str(max_body)
+    if host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("TAGGER_API_KEY"):
+        typer.echo(
+            f"warning: listening on {host} with no TAGGER_API_KEY: anyone who can reach it can "
+            "use the API",
+            err=True,
+        )
+    typer.echo(f"tagger: the editors' page is at http://{host}:{port}/ (API docs: /docs)", err=True)
+    uvicorn.run(
+        "tagger.service:app_from_env", factory=True, host=host, port=port, workers=workers,
+        log_level=log_level,
+    )  # fmt: skip

@@ -176,6 +176,18 @@ class Tagger:
             else:
                 yield self._from_doc(doc, doc.text)
 
+    def tag_dataframe(
+        self, df: Any, text: str = "body", batch_size: int = 64, n_process: int = 1
+    ) -> Any:
+        """The tag columns (``tags``, ``topics``, ``people``, ...) of each row of ``df``.
+
+        Same index as ``df``; join it back with ``df.join(...)``. Implemented in
+        :func:`tagger.batch.tag_frame` so the core stays free of the batch door.
+        """
+        from tagger.batch import tag_frame
+
+        return tag_frame(self, df, text=text, batch_size=batch_size, n_process=n_process)
+
     def _from_doc(self, doc: Doc, text: str) -> Tags:
         entities = [
             Entity(

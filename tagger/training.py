@@ -186,6 +186,7 @@ def train(
     out: str | Path | None = None,
     source: str = "DataFrame",
     extra_info: dict[str, Any] | None = None,
+    feedback: str | Path | None = None,
 ) -> Tagger:
     """Train a topic model on editor-assigned tags and return a ``Tagger`` that uses it.
 
@@ -193,10 +194,16 @@ def train(
     Without ``taxonomy`` the labels found in the data are the taxonomy. Rows with empty text or
     no labels are skipped with a warning and counted in the model card; with ``negatives=True``
     an empty label list is kept as an example of "none of these topics". With ``out`` the
-    bundle is written there.
+    bundle is written there. ``feedback`` is a feedback database of the service (see
+    :func:`fold_feedback`): editors' verdicts are folded in and counted in the model card.
     """
     concepts_in = read_taxonomy(taxonomy) if isinstance(taxonomy, str | Path) else taxonomy
     texts, label_lists, concepts, skipped = prepare(df, text, labels, concepts_in, sep, negatives)
+    feedback_info = None
+    if feedback is not None:
+        texts, label_lists, feedback_info = fold_feedback(
+            texts, label_lists, {c.slug for c in concepts}, feedback
+        )
     slugs = [c.slug for c in concepts]
     index = {s: i for i, s in enumerate(slugs)}
     Y = np.zeros((len(texts), len(slugs)), dtype=int)
@@ -215,6 +222,7 @@ def train(
             "sha256": data_hash(texts, label_lists),
             "label_counts": {s: int(Y[:, i].sum()) for i, s in enumerate(slugs)},
             "negatives": int((Y.sum(axis=1) == 0).sum()),
+            **({"feedback": feedback_info} if feedback_info is not None else {}),
         },
         "params": {"model": model, "C": C, "cv": cv, "seed": seed},
         "metrics": cross_validated_metrics(clf, Y, seed),
@@ -228,3 +236,48 @@ def train(
 
         return load_bundle(out)
     return Tagger(topic_model=topic_model, manifest=info)
+
+
+def fold_feedback(
+    texts: list[str], label_lists: list[list[str]], topics: set[str], path: str | Path
+) -> tuple[list[str], list[list[str]], dict[str, Any]]:
+    """Editors' verdicts from a feedback database as training rows.
+
+    Accepted and added topics become positives and rejected ones negatives. A story that is
+    already in the training data has its labels corrected (positives added, negatives
+    removed); any other story becomes a new row labelled with its positives (a row with only
+    rejections is a "none of these" example). Only feedback stored with its text can be used
+    (``tagger serve --keep-text``); hash-only rows, entity verdicts and topics the model does
+    not know are counted and reported, never dropped silently.
+    """
+    from tagger.feedback import FeedbackStore, text_sha256
+
+    file = Path(path)
+    if not file.is_file():
+        raise BadInputError(f"feedback database {file} does not exist")
+    rows = FeedbackStore(file).training_rows(known_topics=topics)
+    where = {text_sha256(t): i for i, t in enumerate(texts)}
+    texts, label_lists = list(texts), [list(labs) for labs in label_lists]
+    corrected = added_rows = 0
+    for body, pos, neg in zip(rows.texts, rows.positives, rows.negatives, strict=True):
+        i = where.get(text_sha256(body))
+        if i is None:
+            texts.append(body)
+            label_lists.append(sorted(set(pos)))
+            added_rows += 1
+        else:
+            label_lists[i] = sorted((set(label_lists[i]) | set(pos)) - set(neg))
+            corrected += 1
+    info = {
+        "source": file.name,
+        "verdicts": rows.verdicts,
+        "stories": len(rows),
+        "positives": sum(map(len, rows.positives)),
+        "negatives": sum(map(len, rows.negatives)),
+        "rows_corrected": corrected,
+        "rows_added": added_rows,
+        "not_used": rows.skipped,
+    }
+    for reason, count in rows.skipped.items():
+        warnings.warn(f"feedback: {count} verdict(s) not used: {reason}", stacklevel=3)
+    return texts, label_lists, info

@@ -1,0 +1,679 @@
+"""Batch jobs over archives: stream rows in, tag them, write parts atomically, resume after a kill.
+
+The job reads INPUT (JSONL, .jsonl.gz, CSV, Parquet or a folder of .txt/.html files) one record at
+a time, cuts the stream into numbered *parts* of ``part_rows`` input rows, and for each part writes
+``OUTPUT.parts/part-NNNNNN.<ext>`` (tagged rows) and ``part-NNNNNN.errors.jsonl`` (rows that could
+not be tagged), each to a temporary file renamed into place, then records the part in
+``OUTPUT.parts/state.json``. A rerun with ``resume=True`` skips the input rows of the recorded
+parts, so no row is lost or written twice. When the input is exhausted the parts are merged into
+OUTPUT and ``OUTPUT.errors.jsonl`` and the parts directory is removed. Memory stays flat: only one
+part (plus what spaCy buffers) is held at a time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import shutil
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tagger.errors import BadInputError, ConfigurationError
+from tagger.tags import Tags
+from tagger.text import decode_bytes, html_to_text, looks_like_html
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from tagger.tagger import Tagger
+
+ASSIGNED = 0.5  # same threshold as tagger.topics.ASSIGNED: a topic at or above it is assigned
+FLAT_COLUMNS = {
+    "topics": None,
+    "people": "PERSON",
+    "countries": "COUNTRY",
+    "organisations": "ORG",
+    "apps": "APP",
+    "locations": "LOCATION",
+}
+OUTPUT_FORMATS = (".parquet", ".jsonl")
+STATE_FILE = "state.json"
+STATE_VERSION = 1
+
+
+# ---------------------------------------------------------------- records and output rows
+
+
+@dataclass
+class Record:
+    """One input row: its id, its text, or why it cannot be tagged."""
+
+    position: int  # 0-based index in the input stream; resume counts by it
+    id: str
+    text: str | None = None
+    error: str | None = None
+    line: int | None = None  # physical line (JSONL) where that differs from the position
+
+
+def flat_columns(tags: Tags) -> dict[str, list[str]]:
+    """The analysis columns: assigned topic slugs and entity names per label."""
+    row: dict[str, list[str]] = {"topics": [t.slug for t in tags.topics if t.score >= ASSIGNED]}
+    for column, label in FLAT_COLUMNS.items():
+        if label is not None:
+            row[column] = [e.name for e in tags.entities if e.label == label]
+    return row
+
+
+def output_row(tags: Tags) -> dict[str, Any]:
+    """One output row without its id: the full tags plus the flat columns."""
+    return {"tags": tags.to_dict(), **flat_columns(tags)}
+
+
+def _text_error(value: object, column: str) -> str | None:
+    """Why ``value`` cannot be tagged as text, or None."""
+    if _missing(value):
+        return f"missing text (column {column!r} absent or null)"
+    if not isinstance(value, str):
+        return f"text in column {column!r} is {type(value).__name__}, not str"
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        return "undecodable bytes in text (not valid UTF-8)"
+    return None
+
+
+def _missing(value: object) -> bool:
+    """None, NaN or pandas' NA (what a null cell becomes in a DataFrame)."""
+    return value is None or (isinstance(value, float) and value != value) or _is_na(value)
+
+
+def _is_na(value: object) -> bool:
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _id_of(value: object, fallback: str) -> str:
+    if _missing(value) or value == "":
+        return fallback
+    return str(value)
+
+
+def _record(
+    position: int, obj: dict[str, Any], text_col: str, id_col: str, fallback: str
+) -> Record:
+    value = obj.get(text_col)
+    error = _text_error(value, text_col)
+    rid = _id_of(obj.get(id_col), fallback)
+    return Record(position, rid, None if error else value, error)
+
+
+# ---------------------------------------------------------------- readers
+
+
+def input_kind(path: Path) -> str:
+    """'jsonl', 'csv', 'parquet' or 'folder', from the path."""
+    name = path.name.lower()
+    if path.is_dir():
+        return "folder"
+    if not path.is_file():
+        raise BadInputError(f"{path} does not exist")
+    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
+        return "jsonl"
+    if name.endswith((".csv", ".csv.gz")):
+        return "csv"
+    if name.endswith(".parquet"):
+        return "parquet"
+    raise BadInputError(
+        f"{path}: expected .jsonl, .jsonl.gz, .csv, .parquet or a folder of .txt/.html files"
+    )
+
+
+def _open_binary(path: Path) -> io.BufferedIOBase:
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
+
+
+def read_jsonl(path: Path, text_col: str, id_col: str, skip: int = 0) -> Iterator[Record]:
+    """One record per non-blank line; a bad line becomes an error record, never an exception."""
+    position = 0
+    with _open_binary(path) as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue  # blank lines are not rows
+            position += 1
+            if position <= skip:
+                continue
+            pos, fallback = position - 1, f"line:{lineno}"
+            try:
+                line = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                yield Record(pos, fallback, error=f"undecodable bytes (not UTF-8) at byte {exc.start}", line=lineno)  # fmt: skip
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                yield Record(pos, fallback, error=f"malformed JSON: {exc}", line=lineno)
+                continue
+            if not isinstance(obj, dict):
+                yield Record(pos, fallback, error=f"JSON line is {type(obj).__name__}, not an object", line=lineno)  # fmt: skip
+                continue
+            record = _record(pos, obj, text_col, id_col, fallback)
+            record.line = lineno
+            yield record
+
+
+def count_jsonl(path: Path) -> int:
+    """Rows in a JSONL file (non-blank lines), by a streaming scan."""
+    with _open_binary(path) as fh:
+        return sum(1 for raw in fh if raw.strip())
+
+
+def read_csv(
+    path: Path, text_col: str, id_col: str, skip: int = 0, chunk: int = 1000
+) -> Iterator[Record]:
+    """CSV in chunks of ``chunk`` rows; cells with bytes that are not UTF-8 become error records."""
+    import pandas as pd
+
+    with _open_binary(path) as fh:
+        try:
+            reader = pd.read_csv(
+                fh, dtype=object, keep_default_na=False, chunksize=chunk,
+                encoding="utf-8-sig", encoding_errors="surrogateescape",
+            )  # fmt: skip
+            position = 0
+            for frame in reader:
+                if text_col not in frame.columns:
+                    raise BadInputError(
+                        f"{path}: column {text_col!r} not found; the data has: "
+                        f"{', '.join(map(str, frame.columns))}"
+                    )
+                has_id = id_col in frame.columns
+                for i, value in enumerate(frame[text_col].tolist()):
+                    position += 1
+                    if position <= skip:
+                        continue
+                    rid = frame[id_col].iat[i] if has_id else None
+                    obj = {text_col: value, id_col: rid}
+                    record = _record(position - 1, obj, text_col, id_col, f"row:{position}")
+                    if any(0xD800 <= ord(c) <= 0xDFFF for c in record.id):
+                        record.id = f"row:{position}"
+                    yield record
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise BadInputError(f"{path} could not be read as CSV: {exc}") from None
+
+
+def read_parquet(
+    path: Path, text_col: str, id_col: str, skip: int = 0, chunk: int = 1000
+) -> Iterator[Record]:
+    """Parquet record batches of ``chunk`` rows, reading only the text and id columns."""
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:
+        raise BadInputError(f"{path} could not be read as Parquet: {exc}") from None
+    names = pf.schema_arrow.names
+    if text_col not in names:
+        raise BadInputError(
+            f"{path}: column {text_col!r} not found; the data has: {', '.join(names)}"
+        )
+    columns = [text_col] + ([id_col] if id_col in names and id_col != text_col else [])
+    position = 0
+    for batch in pf.iter_batches(batch_size=chunk, columns=columns):
+        if position + batch.num_rows <= skip:
+            position += batch.num_rows
+            continue
+        texts = batch.column(text_col).to_pylist()
+        ids = batch.column(id_col).to_pylist() if id_col in columns else [None] * len(texts)
+        for value, rid in zip(texts, ids, strict=True):
+            position += 1
+            if position <= skip:
+                continue
+            yield _record(
+                position - 1, {text_col: value, id_col: rid}, text_col, id_col, f"row:{position}"
+            )
+
+
+def parquet_rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(path).metadata.num_rows)
+
+
+TEXT_SUFFIXES = (".txt", ".html", ".htm")
+
+
+def folder_files(path: Path) -> list[Path]:
+    """The .txt/.html files under a folder, in a stable (sorted) order."""
+    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+
+
+def read_folder(path: Path, skip: int = 0) -> Iterator[Record]:
+    """One record per file, id = path relative to the folder; HTML reduced to its text."""
+    for position, file in enumerate(folder_files(path)):
+        if position < skip:
+            continue
+        rid = file.relative_to(path).as_posix()
+        try:
+            content = decode_bytes(file.read_bytes(), name=rid)
+        except BadInputError as exc:
+            yield Record(position, rid, error=f"undecodable bytes: {exc}")
+            continue
+        except OSError as exc:
+            yield Record(position, rid, error=f"unreadable file: {exc}")
+            continue
+        is_html = file.suffix.lower() in (".html", ".htm") or looks_like_html(content)
+        yield Record(position, rid, html_to_text(content) if is_html else content)
+
+
+def read_records(
+    path: Path, text_col: str = "body", id_col: str = "id", skip: int = 0
+) -> Iterator[Record]:
+    """Every row of INPUT as a Record, in input order, streamed, starting after ``skip`` rows."""
+    kind = input_kind(path)
+    if kind == "jsonl":
+        return read_jsonl(path, text_col, id_col, skip)
+    if kind == "csv":
+        return read_csv(path, text_col, id_col, skip)
+    if kind == "parquet":
+        return read_parquet(path, text_col, id_col, skip)
+    return read_folder(path, skip)
+
+
+def count_rows(path: Path) -> int | None:
+    """Rows in INPUT where that is cheap to know (for the progress bar), else None."""
+    kind = input_kind(path)
+    if kind == "jsonl":
+        return count_jsonl(path)
+    if kind == "parquet":
+        return parquet_rows(path)
+    if kind == "folder":
+        return len(folder_files(path))
+    return None
+
+
+# ---------------------------------------------------------------- writers
+
+
+def _arrow_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    fields = [pa.field("id", pa.string()), pa.field("tags_json", pa.string())]
+    fields += [pa.field(c, pa.list_(pa.string())) for c in FLAT_COLUMNS]
+    return pa.schema(fields)
+
+
+def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
+    """Write through a temporary file in the same folder, fsync, then rename into place."""
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Output rows to ``path`` (Parquet or JSONL by extension), atomically."""
+    if path.suffix == ".parquet" or path.name.endswith(".parquet.part"):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = _arrow_schema()
+        columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+        for row in rows:
+            columns["id"].append(row["id"])
+            columns["tags_json"].append(json.dumps(row["tags"], ensure_ascii=False))
+            for c in FLAT_COLUMNS:
+                columns[c].append(row[c])
+        table = pa.table(columns, schema=schema)
+        _atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+    else:
+        _atomic_write(path, lambda tmp: _write_jsonl(tmp, rows))
+
+
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def read_output(path: str | Path) -> pd.DataFrame:
+    """A finished OUTPUT as a DataFrame (in memory), with ``tags`` as dicts whatever the format."""
+    import pandas as pd
+
+    file = Path(path)
+    if file.suffix == ".parquet":
+        frame = pd.read_parquet(file)
+        frame.insert(1, "tags", [json.loads(s) for s in frame.pop("tags_json")])
+        for c in FLAT_COLUMNS:
+            frame[c] = [list(v) for v in frame[c]]
+        return frame
+    with open(file, encoding="utf-8") as fh:  # json, not pd.read_json: exact floats
+        return pd.DataFrame(
+            [json.loads(line) for line in fh], columns=["id", "tags", *FLAT_COLUMNS]
+        )
+
+
+# ---------------------------------------------------------------- the job
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run did; ``rows_read == tagged + failed`` over the whole input."""
+
+    input: str
+    output: str
+    errors_file: str
+    rows_read: int = 0
+    tagged: int = 0
+    failed: int = 0
+    resumed_from: int = 0  # rows already done by earlier runs
+    elapsed: float = 0.0  # seconds of this run
+    throughput: float = 0.0  # rows per second in this run
+    failures: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("failures")
+        return d
+
+
+Runner = Callable[[Iterator[list[Record]]], Iterator[tuple[list[Record], list[dict[str, Any]]]]]
+
+
+def local_runner(tagger: Tagger, n_process: int = 1, batch_size: int = 64) -> Runner:
+    """Tag chunks through one ``tag_many`` stream (spaCy's worker processes start once)."""
+
+    def run(chunks: Iterator[list[Record]]) -> Iterator[tuple[list[Record], list[dict[str, Any]]]]:
+        pending: deque[tuple[list[Record], int, list[dict[str, Any]]]] = deque()
+
+        def feed() -> Iterator[str]:
+            for chunk in chunks:
+                good = [r.text for r in chunk if r.error is None]
+                pending.append((chunk, len(good), []))
+                yield from good  # type: ignore[misc]
+
+        for tags in tagger.tag_many(feed(), batch_size=batch_size, n_process=n_process):
+            while pending and len(pending[0][2]) == pending[0][1]:
+                chunk, _, rows = pending.popleft()
+                yield chunk, rows
+            pending[0][2].append(output_row(tags))
+        while pending:
+            chunk, _, rows = pending.popleft()
+            yield chunk, rows
+
+    return run
+
+
+def _chunked(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    chunk: list[Record] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def parts_dir(output: Path) -> Path:
+    return output.with_name(output.name + ".parts")
+
+
+def errors_path(output: Path) -> Path:
+    return output.with_name(output.name + ".errors.jsonl")
+
+
+def _input_fingerprint(path: Path) -> dict[str, Any]:
+    stat = path.stat()
+    return {"input": str(path.resolve()), "size": stat.st_size if path.is_file() else None}
+
+
+def _error_row(record: Record) -> dict[str, Any]:
+    row: dict[str, Any] = {"row": record.position + 1, "id": record.id, "reason": record.error}
+    if record.line is not None:
+        row["line"] = record.line
+    return row
+
+
+def _prepare(
+    output: Path, settings: dict[str, Any], resume: bool, overwrite: bool
+) -> dict[str, Any]:
+    """The state to start from: fresh, or the recorded parts of an interrupted run."""
+    parts, errors = parts_dir(output), errors_path(output)
+    state_file = parts / STATE_FILE
+    if overwrite:
+        if parts.exists():
+            shutil.rmtree(parts)
+        for stale in (output, errors):
+            if stale.exists():
+                stale.unlink()
+    elif (output.exists() or parts.exists()) and not resume:
+        raise BadInputError(
+            f"{output if output.exists() else parts} exists; pass --resume to continue an "
+            "interrupted run or --overwrite to start again"
+        )
+    if resume and state_file.is_file():
+        state: dict[str, Any] = json.loads(state_file.read_text())
+        for key, value in settings.items():
+            if key != "part_rows" and state["settings"].get(key) != value:  # parts as before
+                raise BadInputError(
+                    f"cannot resume: {key} was {state['settings'].get(key)!r} in the interrupted "
+                    f"run and is {value!r} now; pass --overwrite to start again"
+                )
+        return state
+    if resume and output.exists():
+        return {"complete": True}
+    parts.mkdir(parents=True, exist_ok=True)
+    state = {"version": STATE_VERSION, "settings": settings, "parts": []}
+    _atomic_write(state_file, lambda tmp: tmp.write_text(json.dumps(state, indent=1)))
+    return state
+
+
+def _assemble(output: Path, state: dict[str, Any]) -> None:
+    """Merge the parts into OUTPUT and OUTPUT.errors.jsonl, one part at a time."""
+    parts = parts_dir(output)
+    names = [p["name"] for p in state["parts"]]
+    if output.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        def merge(tmp: Path) -> None:
+            with pq.ParquetWriter(tmp, _arrow_schema()) as writer:
+                for name in names:
+                    writer.write_table(pq.read_table(parts / f"{name}.parquet"))
+
+        _atomic_write(output, merge)
+    else:
+        _atomic_write(output, lambda tmp: _concat(tmp, [parts / f"{n}.jsonl" for n in names]))
+    _atomic_write(
+        errors_path(output),
+        lambda tmp: _concat(tmp, [parts / f"{n}.errors.jsonl" for n in names]),
+    )
+    shutil.rmtree(parts)
+
+
+def _concat(target: Path, files: list[Path]) -> None:
+    with open(target, "wb") as out:
+        for file in files:
+            with open(file, "rb") as fh:
+                shutil.copyfileobj(fh, out)
+
+
+def tag_file(
+    input: str | Path,
+    output: str | Path,
+    *,
+    tagger: Tagger | None = None,
+    text_col: str = "body",
+    id_col: str = "id",
+    n_process: int = 1,
+    batch_size: int = 64,
+    part_rows: int = 1000,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress: bool = False,
+    runner: Runner | None = None,
+) -> BatchSummary:
+    """Tag every row of ``input`` into ``output`` (Parquet or JSONL by extension).
+
+    Rows that cannot be tagged go to ``OUTPUT.errors.jsonl`` with their row number, id and reason;
+    ``rows_read == tagged + failed`` always. ``runner`` replaces the local ``tag_many`` stream
+    (the Dask engine passes one); the default is ``local_runner(tagger, n_process, batch_size)``.
+    """
+    src, dst = Path(input), Path(output)
+    input_kind(src)  # fails early on a missing or unknown input
+    if dst.suffix not in OUTPUT_FORMATS:
+        raise BadInputError(f"{dst}: the output must end in .parquet or .jsonl")
+    if part_rows < 1 or batch_size < 1 or n_process < 1:
+        raise ConfigurationError("part_rows, batch_size and n_process must be at least 1")
+    if not dst.parent.is_dir():
+        raise BadInputError(f"{dst.parent} is not a directory")
+    settings = {**_input_fingerprint(src), "text_col": text_col, "id_col": id_col}
+    summary = BatchSummary(str(src), str(dst), str(errors_path(dst)))
+    state = _prepare(dst, {**settings, "part_rows": part_rows}, resume, overwrite)
+    started = time.perf_counter()
+    if state.get("complete"):
+        return _summary_from_output(summary, dst)
+    part_rows = state["settings"]["part_rows"]
+    done = state["parts"]
+    skip = sum(p["rows"] for p in done)
+    summary.resumed_from = skip
+    if runner is None:
+        if tagger is None:
+            import tagger as _tagger
+
+            tagger = _tagger.default_tagger()
+        runner = local_runner(tagger, n_process=n_process, batch_size=batch_size)
+    parts = parts_dir(dst)
+    ext = dst.suffix
+    total = count_rows(src) if progress else None
+    with _progress(progress, total, skip) as advance:
+        chunks = _chunked(read_records(src, text_col, id_col, skip=skip), part_rows)
+        for chunk, rows in runner(chunks):
+            name = f"part-{len(done):06d}"
+            good = [r for r in chunk if r.error is None]
+            out_rows = [{"id": r.id, **row} for r, row in zip(good, rows, strict=True)]
+            bad = [_error_row(r) for r in chunk if r.error is not None]
+            write_rows(parts / f"{name}{ext}", out_rows)
+            _atomic_write(parts / f"{name}.errors.jsonl", lambda tmp, b=bad: _write_jsonl(tmp, b))  # type: ignore[misc]
+            done.append({"name": name, "rows": len(chunk), "tagged": len(out_rows), "failed": len(bad)})  # fmt: skip
+            _atomic_write(parts / STATE_FILE, lambda tmp: tmp.write_text(json.dumps(state)))
+            summary.failures.extend(bad[: max(0, 20 - len(summary.failures))])
+            advance(len(chunk))
+    _assemble(dst, state)
+    summary.rows_read = sum(p["rows"] for p in done)
+    summary.tagged = sum(p["tagged"] for p in done)
+    summary.failed = sum(p["failed"] for p in done)
+    summary.elapsed = time.perf_counter() - started
+    summary.throughput = (summary.rows_read - skip) / summary.elapsed if summary.elapsed else 0.0
+    return summary
+
+
+def _summary_from_output(summary: BatchSummary, dst: Path) -> BatchSummary:
+    """A rerun with ``resume`` of a finished job: count what is there, tag nothing."""
+    if dst.suffix == ".parquet":
+        summary.tagged = parquet_rows(dst)
+    else:
+        with open(dst, "rb") as fh:
+            summary.tagged = sum(1 for _ in fh)
+    errors = errors_path(dst)
+    summary.failed = 0
+    if errors.exists():
+        with open(errors, "rb") as fh:
+            summary.failed = sum(1 for _ in fh)
+    summary.rows_read = summary.resumed_from = summary.tagged + summary.failed
+    return summary
+
+
+class _progress:
+    """A rich progress bar (documents/s, time left) or a no-op."""
+
+    def __init__(self, enabled: bool, total: int | None, completed: int) -> None:
+        self.enabled, self.total, self.completed = enabled, total, completed
+
+    def __enter__(self) -> Callable[[int], None]:
+        if not self.enabled:
+            return lambda n: None
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("tagging"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rate]} docs/s"),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+        )
+        self.bar.start()
+        self.task = self.bar.add_task("tag", total=self.total, completed=self.completed, rate="-")
+        self.t0, self.n = time.perf_counter(), 0
+
+        def advance(n: int) -> None:
+            self.n += n
+            rate = self.n / max(time.perf_counter() - self.t0, 1e-9)
+            self.bar.update(self.task, advance=n, rate=f"{rate:,.0f}")
+
+        return advance
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self.bar.stop()
+
+
+# ---------------------------------------------------------------- data frames
+
+
+def tag_frame(
+    tagger: Tagger,
+    df: pd.DataFrame,
+    text: str = "body",
+    batch_size: int = 64,
+    n_process: int = 1,
+) -> pd.DataFrame:
+    """``Tagger.tag_dataframe``: the tag columns for each row of ``df``, same index.
+
+    Columns: ``tags`` (the ``Tags.to_dict()`` dict), the flat ``topics``, ``people``,
+    ``countries``, ``organisations``, ``apps``, ``locations`` lists, and ``error`` (None, or why
+    the row's text could not be tagged; its other columns are then None). Join it back with
+    ``df.join(result)``.
+    """
+    import pandas as pd
+
+    if text not in df.columns:
+        raise BadInputError(
+            f"column {text!r} not found; the data has: {', '.join(map(str, df.columns))}"
+        )
+    values = df[text].tolist()
+    errors = [_text_error(v, text) for v in values]
+    good = [v for v, e in zip(values, errors, strict=True) if e is None]
+    tagged = iter(tagger.tag_many(good, batch_size=batch_size, n_process=n_process))
+    columns = ["tags", *FLAT_COLUMNS, "error"]
+    rows: list[dict[str, Any]] = []
+    for error in errors:
+        if error is None:
+            rows.append({**output_row(next(tagged)), "error": None})
+        else:
+            rows.append(dict.fromkeys(columns[:-1]) | {"error": error})
+    return pd.DataFrame(rows, index=df.index, columns=columns, dtype=object)
+
+
+def frame_meta() -> pd.DataFrame:
+    """An empty frame with ``tag_frame``'s columns (the Dask ``meta``)."""
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in ["tags", *FLAT_COLUMNS, "error"]})
