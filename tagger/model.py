@@ -163,7 +163,7 @@ def model_card(model: TopicModel, info: dict[str, Any]) -> str:
         f"- source: {data.get('source', 'unknown')}",
         f"- rows used: {data.get('rows_used')}; skipped: {data.get('rows_skipped', {})}",
         f"- SHA-256 of the training rows: `{data.get('sha256')}`",
-        f"- feedback folded in: {data.get('feedback', 'none')}",
+        f"- editors' feedback folded in: {feedback_line(data.get('feedback'))}",
         "",
         "## Labels",
         "| slug | IPTC | training examples | CV F1 | threshold |",
@@ -194,3 +194,17 @@ def model_card(model: TopicModel, info: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def feedback_line(info: dict[str, Any] | None) -> str:
+    """One readable line for the model card about the feedback a model was trained with."""
+    if not info:
+        return "none"
+    unused = ", ".join(f"{n} {why}" for why, n in (info.get("not_used") or {}).items())
+    return (
+        f"{info.get('verdicts', 0)} verdicts on {info.get('stories', 0)} stories from "
+        f"`{info.get('source')}`: {info.get('positives', 0)} positive and "
+        f"{info.get('negatives', 0)} negative labels; {info.get('rows_corrected', 0)} training "
+        f"rows corrected, {info.get('rows_added', 0)} added"
+        + (f"; not used: {unused}" if unused else "")
+    )

@@ -245,8 +245,9 @@ def fold_feedback(
 
     Accepted and added topics become positives and rejected ones negatives. A story that is
     already in the training data has its labels corrected (positives added, negatives
-    removed); any other story becomes a new row labelled with its positives (a row with only
-    rejections is a "none of these" example). Only feedback stored with its text can be used
+    removed); any other story with an accepted or added topic becomes a new row labelled with
+    its positives (one with only rejections is counted and left out: a rejection alone says
+    nothing about the story's other topics). Only feedback stored with its text can be used
     (``tagger serve --keep-text``); hash-only rows, entity verdicts and topics the model does
     not know are counted and reported, never dropped silently.
     """
@@ -261,7 +262,12 @@ def fold_feedback(
     corrected = added_rows = 0
     for body, pos, neg in zip(rows.texts, rows.positives, rows.negatives, strict=True):
         i = where.get(text_sha256(body))
-        if i is None:
+        if i is None and not pos:
+            # a rejection alone says nothing about the story's other topics: not a safe row
+            rows.skipped["only rejections, on a story outside the training data"] = (
+                rows.skipped.get("only rejections, on a story outside the training data", 0) + 1
+            )
+        elif i is None:
             texts.append(body)
             label_lists.append(sorted(set(pos)))
             added_rows += 1

@@ -410,7 +410,7 @@ def test_train_folds_feedback_in(default, tmp_path):
     assert counts_after["censorship"] == counts_before["censorship"] + 1
     assert counts_after["sanctions"] == counts_before["sanctions"]
     card = (tmp_path / "b" / "MODEL_CARD.md").read_text()
-    assert "feedback folded in: {" in card and "'rows_added': 1" in card
+    assert "feedback folded in: 6 verdicts on 2 stories" in card and "1 added" in card
 
     missing = train("c", "--feedback", "nope.db")
     assert missing.exit_code == 2 and "nope.db does not exist" in missing.output
@@ -474,3 +474,14 @@ def test_tagger_serve_runs_on_loopback_and_keeps_text_out_of_logs(tmp_path):
     assert f"Uvicorn running on http://127.0.0.1:{port}" in log
     assert "service is OPEN" in log
     assert "POST /v1/tag" in log and STORY[:30] not in log
+
+
+def test_a_story_with_only_rejections_is_not_a_training_row(tmp_path):
+    from tagger.training import fold_feedback
+
+    db = tmp_path / "fb.sqlite3"
+    FeedbackStore(db, keep_text=True).add("reject", {"slug": "war"}, text="A new story.")
+    with pytest.warns(UserWarning, match="only rejections"):
+        texts, labels, info = fold_feedback(["old"], [["war"]], {"war"}, db)
+    assert texts == ["old"] and labels == [["war"]]
+    assert info["rows_added"] == 0 and info["not_used"]
