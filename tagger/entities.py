@@ -255,14 +255,18 @@ def _find_surnames(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
         if group["label"] == "PERSON" and len(parts) > 1 and parts[-1][:1].isupper():
             owners.setdefault(parts[-1], []).append(key)
     claimed = {i for g in groups.values() for s, e in g["_tokens"] for i in range(s, e)}
-    for token in doc:
-        keys = owners.get(token.text)
+    if not owners:
+        return
+    for i, word in enumerate(t.text for t in doc):
+        keys = owners.get(word)
+        if not keys or len(keys) != 1 or i in claimed:
+            continue
         alone = not any(
             0 <= j < len(doc) and doc[j].is_title and not doc[j].is_sent_start
-            for j in (token.i - 1, token.i + 1)
+            for j in (i - 1, i + 1)
         )
-        if keys and len(keys) == 1 and token.i not in claimed and alone:
-            groups[keys[0]]["_tokens"].append((token.i, token.i + 1))
+        if alone:
+            groups[keys[0]]["_tokens"].append((i, i + 1))
 
 
 def _score_salience(entities: list[dict[str, Any]], layout: Layout) -> None:

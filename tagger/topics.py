@@ -205,14 +205,32 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return np.asarray(words.get_feature_names_out())
 
     # -- predicting -------------------------------------------------------------------------
+    def _features(self, texts: Sequence[str]) -> tuple[Any, Any]:
+        """All features, and the word features alone (for evidence), computed once."""
+        union = self.pipeline_.named_steps["features"]
+        parts = [transformer.transform(texts) for _, transformer in union.transformer_list]
+        return sparse.hstack(parts, format="csr"), parts[0].tocsr()
+
+    def _proba_from_features(self, features: Any) -> np.ndarray:
+        clf = self.pipeline_.named_steps["clf"]
+        if self.model == "svm":
+            return self._calibrate(np.asarray(clf.decision_function(features)))
+        return np.asarray(clf.predict_proba(features))
+
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Probability-like score per topic, (n_samples, n_topics)."""
         check_is_fitted(self, "pipeline_")
-        return self._calibrate(self._raw(self.pipeline_, list(X)))
+        return self._proba_from_features(self._features(list(X))[0])
 
     def decision_scores(self, X: Sequence[str]) -> np.ndarray:
         """Scores rescaled so that each topic's threshold maps to 0.5."""
         return rescale(self.predict_proba(X), self.thresholds_)
+
+    def scores_and_words(self, X: Sequence[str]) -> tuple[np.ndarray, Any]:
+        """:meth:`decision_scores` and the word-feature rows, from one pass over the texts."""
+        check_is_fitted(self, "pipeline_")
+        features, words = self._features(list(X))
+        return rescale(self._proba_from_features(features), self.thresholds_), words
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """Indicator matrix of assigned topics."""
@@ -221,16 +239,16 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     def evidence(self, text: str, k: int, top: int = 5) -> list[str]:
         """Words (and word pairs) in ``text`` that pushed topic ``k`` up most, by weight x TF-IDF."""
         check_is_fitted(self, "pipeline_")
-        union = self.pipeline_.named_steps["features"]
-        words = union.transformer_list[0][1]
-        row = words.transform([text])
+        return self.evidence_from_row(self._features([text])[1], k, top)
+
+    def evidence_from_row(self, row: Any, k: int, top: int = 5) -> list[str]:
+        """:meth:`evidence` from a precomputed word-feature row (a 1 x n_words sparse matrix)."""
         clf = self.pipeline_.named_steps["clf"].estimators_[k]
         coef = np.asarray(clf.coef_).ravel()[: len(self.word_features_)]
         idx = row.indices
         contrib = row.data * coef[idx]
-        order = np.argsort(-contrib)
         picked: list[str] = []
-        for i in order:
+        for i in np.argsort(-contrib):
             if contrib[i] <= 0 or len(picked) >= top:
                 break
             term = str(self.word_features_[idx[i]])
@@ -276,10 +294,11 @@ class TopicModel:
         """Topics scoring at least ``min_score`` for each text, best first, with evidence."""
         if not texts:
             return []
-        scores = self.classifier.decision_scores(texts)
+        scores, words = self.classifier.scores_and_words(texts)
         results = []
-        for text, row in zip(texts, scores, strict=True):
+        for n, (text, row) in enumerate(zip(texts, scores, strict=True)):
             chosen = [k for k in np.argsort(-row) if row[k] >= min_score and text.strip()]
+            word_row = words[n]
             results.append(
                 [
                     Topic(
@@ -287,7 +306,7 @@ class TopicModel:
                         label=self.concepts[k].label,
                         iptc=self.concepts[k].iptc,
                         score=round(float(row[k]), 4),
-                        evidence=self.classifier.evidence(text, int(k)),
+                        evidence=self.classifier.evidence_from_row(word_row, int(k)),
                     )
                     for k in chosen
                 ]
