@@ -44,6 +44,7 @@ APP_CUES = frozenset(
     "tweeted online website channel channels store smartphone phone video calls".split()
 )
 _CUE_WINDOW = 8
+STORY_KEY = "tagger_story"  # doc.user_data key: the story text, read (and removed) by tagger_topics
 _NOISE = re.compile(r"^[\W\d_]+$|^(details|background|source|advertisement|photo)$", re.I)
 _POSSESSIVE = re.compile(r"(['’]s?)$")
 
@@ -90,7 +91,9 @@ class EntityResolver:
             self.matcher.add(match_id, docs)
 
     def __call__(self, doc: Doc) -> Doc:
-        layout = analyse_layout(doc.text)
+        text = doc.text  # spaCy builds this from the tokens: do it once
+        layout = analyse_layout(text)
+        doc.user_data[STORY_KEY] = layout.story_text(text) or text  # for tagger_topics
         candidates = self._resolve(doc)
         entities = self._group(doc, candidates)
         _score_salience(entities, layout)
@@ -140,7 +143,9 @@ class EntityResolver:
         accepted_ambiguous: set[str] = set()
         deferred: list[tuple[int, int, KBEntry]] = []
 
-        for start, end, entry, kind in self._kb_matches(doc):
+        for match_start, end, entry, kind in self._kb_matches(doc):
+            # "the US", "the Kremlin": the article helps to match but is not part of the name
+            start = match_start + int(end - match_start > 1 and doc[match_start].lower_ == "the")
             covering = {(s.start, s.end): s for i in range(start, end) if (s := ner_at.get(i))}
             larger = [s for s in covering.values() if s.start < start or s.end > end]
             if larger:
@@ -257,8 +262,10 @@ def _find_surnames(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
     claimed = {i for g in groups.values() for s, e in g["_tokens"] for i in range(s, e)}
     if not owners:
         return
-    for i, word in enumerate(t.text for t in doc):
-        keys = owners.get(word)
+    strings = doc.vocab.strings
+    by_orth = {strings.add(word): keys for word, keys in owners.items()}
+    for i, orth in enumerate(doc.to_array("ORTH").tolist()):
+        keys = by_orth.get(orth)
         if not keys or len(keys) != 1 or i in claimed:
             continue
         alone = not any(

@@ -12,7 +12,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from tagger import entities as _entities  # noqa: F401  (registers the spaCy factory)
+from tagger.entities import STORY_KEY  # importing it registers the spaCy factory
 from tagger.errors import ConfigurationError, InputTypeError
 from tagger.tags import Entity, Mention, Tags, Topic
 from tagger.text import analyse_layout
@@ -49,7 +49,7 @@ class TopicAnnotator:
     def _annotate(self, docs: list[Doc]) -> list[Doc]:
         if self.model is None or not docs:
             return docs
-        stories = [story_text(doc.text) for doc in docs]
+        stories = [doc.user_data.pop(STORY_KEY, None) or story_text(doc.text) for doc in docs]
         for doc, topics in zip(
             docs, self.model.topics_for_many(stories, self.min_score), strict=True
         ):
@@ -152,29 +152,25 @@ class Tagger:
             return Tags()
         if len(text) > self.max_length:
             return self._tag_long(text)
-        return self._from_doc(self.nlp(text), text)
+        return self._from_doc(self.nlp(text))
 
     def tag_many(
         self, texts: Iterable[str], batch_size: int = 64, n_process: int = 1
     ) -> Iterator[Tags]:
         """Tags for each text, in input order, streamed through ``nlp.pipe``."""
 
-        def feed() -> Iterator[tuple[str, tuple[int, str | None]]]:
+        def feed() -> Iterator[tuple[str, tuple[bool, str]]]:
             for i, text in enumerate(texts):
                 _check_text(text, f"texts[{i}]")
                 if len(text) > self.max_length:
-                    yield "", (i, text)  # tagged in pieces by the caller side
+                    yield "", (True, text)  # tagged in pieces below
                 else:
-                    yield text, (i, None)
+                    yield text, (False, "")  # the context travels with the doc: keep it small
 
         stream = self.nlp.pipe(feed(), as_tuples=True, batch_size=batch_size, n_process=n_process)
-        for doc, (_, long_text) in stream:
-            if long_text is not None:
-                yield self._tag_long(long_text)
-            elif not doc.text.strip():
-                yield Tags()
-            else:
-                yield self._from_doc(doc, doc.text)
+        for doc, (long, text) in stream:
+            # a blank text's doc has no entities and no topics: _from_doc gives empty Tags
+            yield self._tag_long(text) if long else self._from_doc(doc)
 
     def tag_dataframe(
         self, df: Any, text: str = "body", batch_size: int = 64, n_process: int = 1
@@ -188,7 +184,7 @@ class Tagger:
 
         return tag_frame(self, df, text=text, batch_size=batch_size, n_process=n_process)
 
-    def _from_doc(self, doc: Doc, text: str) -> Tags:
+    def _from_doc(self, doc: Doc) -> Tags:
         entities = [
             Entity(
                 name=e["name"],
@@ -209,7 +205,7 @@ class Tagger:
         for offset, piece in _split_long(text, self.max_length):
             if not piece.strip():
                 continue
-            for ent in self._from_doc(self.nlp(piece), piece).entities:
+            for ent in self._from_doc(self.nlp(piece)).entities:
                 shifted = [Mention(m.start + offset, m.end + offset, m.text) for m in ent.mentions]
                 have = merged.get((ent.label, ent.name))
                 if have is None:
