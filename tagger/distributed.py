@@ -85,8 +85,9 @@ def dask_runner(
 
     ``scheduler``: an address such as ``tcp://10.0.0.5:8786``; None starts a ``LocalCluster``
     of ``n_workers`` single-threaded worker processes for the length of the ``with`` block.
-    At most ``in_flight`` chunks (default: two per worker) are on the cluster at once, so memory
-    stays flat on the client too.
+    Each chunk (a part of ``--part-rows`` rows) is split across the workers; at most
+    ``in_flight`` chunks (default 2) are on the cluster at once, so memory stays flat on the
+    client too.
     """
     try:
         from distributed import Client, LocalCluster
@@ -110,18 +111,26 @@ def dask_runner(
             )
             client = stack.enter_context(Client(cluster))
         workers = max(1, len(client.scheduler_info()["workers"]))
-        limit = in_flight or 2 * workers
+        limit = in_flight or 2
+
+        def submit(texts: list[str]) -> list[Any]:
+            """One part's texts split across the workers, so a few large parts keep all busy."""
+            step = max(batch_size, -(-len(texts) // workers))
+            return [
+                client.submit(_tag_texts, texts[i : i + step], model_arg, batch_size, pure=False)
+                for i in range(0, len(texts), step)
+            ]
 
         def run(chunks: Iterator[list[Record]]) -> Iterator[tuple[list[Record], list[dict[str, Any]]]]:  # fmt: skip
-            queue: deque[tuple[list[Record], Any]] = deque()
+            queue: deque[tuple[list[Record], list[Any]]] = deque()
             for chunk in chunks:
-                texts = [r.text for r in chunk if r.error is None]
-                queue.append((chunk, client.submit(_tag_texts, texts, model_arg, batch_size, pure=False)))  # fmt: skip
+                texts = [r.text for r in chunk if r.error is None and r.text is not None]
+                queue.append((chunk, submit(texts)))
                 while len(queue) >= limit:
-                    done, future = queue.popleft()
-                    yield done, future.result()
+                    done, futures = queue.popleft()
+                    yield done, [row for future in futures for row in future.result()]
             while queue:
-                done, future = queue.popleft()
-                yield done, future.result()
+                done, futures = queue.popleft()
+                yield done, [row for future in futures for row in future.result()]
 
         yield run
