@@ -45,7 +45,9 @@ APP_CUES = frozenset(
 )
 _CUE_WINDOW = 8
 STORY_KEY = "tagger_story"  # doc.user_data key: the story text, read (and removed) by tagger_topics
-_NOISE = re.compile(r"^[\W\d_]+$|^(details|background|source|advertisement|photo)$", re.I)
+_NOISE = re.compile(
+    r"^[\W\d_]+$|^(details|background|source|advertisement|photo|image|video|file|credit)$", re.I
+)
 _POSSESSIVE = re.compile(r"(['’]s?)$")
 
 
