@@ -654,10 +654,9 @@ def tag_frame(
     """
     import pandas as pd
 
-    if text not in df.columns:
-        raise BadInputError(
-            f"column {text!r} not found; the data has: {', '.join(map(str, df.columns))}"
-        )
+    from tagger.training import require_columns
+
+    require_columns(df, text)
     values = df[text].tolist()
     errors = [_text_error(v, text) for v in values]
     good = [v for v, e in zip(values, errors, strict=True) if e is None]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tagger.batch import Record, Runner, frame_meta, output_row, tag_frame
-from tagger.errors import BadInputError, ConfigurationError
+from tagger.errors import ConfigurationError
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -57,10 +57,9 @@ def tag_dask(
 
     ``model``: a bundle directory every worker can read; None = the shipped default.
     """
-    if text not in ddf.columns:
-        raise BadInputError(
-            f"column {text!r} not found; the data has: {', '.join(map(str, ddf.columns))}"
-        )
+    from tagger.training import require_columns
+
+    require_columns(ddf, text)
     return ddf.map_partitions(
         _tag_partition, text, _model_arg(model), batch_size, meta=frame_meta()
     )

@@ -81,6 +81,7 @@ class EntityResolver:
 
     def __init__(self, nlp: Language, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self.story_for_topics = False
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.kinds: dict[str, str] = {}
         surfaces = kb.patterns()
@@ -95,7 +96,8 @@ class EntityResolver:
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # spaCy builds this from the tokens: do it once
         layout = analyse_layout(text)
-        doc.user_data[STORY_KEY] = layout.story_text(text) or text  # for tagger_topics
+        if self.story_for_topics:  # set by Tagger when a topic component follows
+            doc.user_data[STORY_KEY] = layout.story_text(text) or text
         candidates = self._resolve(doc)
         entities = self._group(doc, candidates)
         _score_salience(entities, layout)

@@ -132,6 +132,7 @@ class Tagger:
             if "tagger_topics" not in self.nlp.pipe_names:
                 self.nlp.add_pipe("tagger_topics", last=True)
             self.nlp.get_pipe("tagger_topics").model = topic_model  # type: ignore[attr-defined]
+            self.nlp.get_pipe("tagger_entities").story_for_topics = True  # type: ignore[attr-defined]
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Tagger:

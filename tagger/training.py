@@ -38,8 +38,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     raise BadInputError(f"{file}: expected .csv, .jsonl, .jsonl.gz or .parquet")
 
 
-def require_columns(df: pd.DataFrame, *columns: str) -> None:
-    """Fail naming the columns that do exist when one asked for is missing."""
+def require_columns(df: Any, *columns: str) -> None:
+    """Fail naming the columns that do exist when one asked for is missing (pandas or dask)."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise BadInputError(
