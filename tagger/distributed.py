@@ -79,6 +79,7 @@ def dask_runner(
     n_workers: int = 2,
     batch_size: int = 64,
     in_flight: int | None = None,
+    worker_timeout: float = 60.0,
 ) -> Iterator[Runner]:
     """A ``tag_file`` runner that tags each chunk on a Dask cluster, results in input order.
 
@@ -86,12 +87,15 @@ def dask_runner(
     of ``n_workers`` single-threaded worker processes for the length of the ``with`` block.
     Each chunk (a part of ``--part-rows`` rows) is split across the workers; at most
     ``in_flight`` chunks (default 2) are on the cluster at once, so memory stays flat on the
-    client too.
+    client too. With no worker on the cluster after ``worker_timeout`` seconds it stops
+    with a ConfigurationError instead of waiting forever.
     """
     try:
         from distributed import Client, LocalCluster
     except ImportError:
         raise ConfigurationError("the dask engine needs: pip install 'tagger[dask]'") from None
+    if not scheduler and n_workers < 1:
+        raise ConfigurationError(f"a LocalCluster needs at least 1 worker, not {n_workers}")
     model_arg = _model_arg(model)
     with contextlib.ExitStack() as stack:
         if scheduler:
@@ -109,6 +113,13 @@ def dask_runner(
                 )
             )
             client = stack.enter_context(Client(cluster))
+        try:  # a scheduler without workers would take the parts and never answer
+            client.wait_for_workers(1, timeout=worker_timeout)
+        except TimeoutError:
+            raise ConfigurationError(
+                f"no Dask worker joined the scheduler within {worker_timeout:g} s; "
+                "start one with: dask worker ADDRESS --nthreads 1"
+            ) from None
         workers = max(1, len(client.scheduler_info()["workers"]))
         limit = in_flight or 2
 

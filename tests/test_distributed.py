@@ -64,3 +64,25 @@ def test_batch_dask_engine_equals_local(client, tmp_path, default):
         tmp_path / "dask.parquet.errors.jsonl"
     ).read_text()
     assert max(client.run(load_count).values()) == 1
+
+
+def test_dask_runner_refuses_a_local_cluster_without_workers():
+    from tagger.errors import ConfigurationError
+
+    with (
+        pytest.raises(ConfigurationError, match="at least 1 worker"),
+        dask_runner(None, n_workers=0),
+    ):
+        pass
+
+
+def test_dask_runner_stops_when_the_scheduler_has_no_workers():
+    """A scheduler nobody joined must give a clear error, not a job that waits forever."""
+    from tagger.errors import ConfigurationError
+
+    with (
+        distributed.LocalCluster(n_workers=0, dashboard_address=":0") as empty,
+        pytest.raises(ConfigurationError, match="no Dask worker joined"),
+        dask_runner(empty.scheduler_address, worker_timeout=1),
+    ):
+        pass
