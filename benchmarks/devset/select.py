@@ -1,0 +1,107 @@
+"""Choose the development set's articles (run once; writes benchmarks/devset/articles.csv).
+
+    python -m benchmarks.devset.select
+
+The choice only decides which real articles get read and labelled; the labels come from reading
+(benchmarks/devset/readings/). Keyword counts are used to bring in articles likely to be about thin
+topics (sanctions, refugees, espionage ...) so that every starter topic has as many positives as the
+sources allow. Split by document: a stable hash of the id puts about 40% in the measuring part.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import random
+import re
+from pathlib import Path
+
+from benchmarks.devset.sources import iter_articles
+
+HERE = Path(__file__).parent
+ARTICLES = HERE / "articles.csv"
+N_CHUNKS = 8
+
+# Hints for choosing articles to read, not labels.
+HINTS = {
+    "sanctions": r"sanction|embargo|asset freeze|export ban",
+    "censorship": r"censor|blocked|blocking|banned website|firewall|filtering",
+    "press-freedom": r"journalist|reporters without borders|press freedom|newspaper closed",
+    "surveillance": r"surveillance|wiretap|monitoring|interception|data retention|spying on",
+    "war": r"\bwar\b|troops|shelling|missile|air strike|insurgen|military offensive",
+    "diplomacy": r"talks|summit|diplomat|ambassador|foreign minister|negotiat",
+    "military-aid": r"military aid|arms sale|weapons deliver|military assistance|arms deal",
+    "elections": r"election|vote|ballot|campaign|poll",
+    "corruption": r"corrupt|bribe|embezzl|kickback",
+    "espionage": r"\bspy|spies|espionage|intelligence agenc|\bcia\b|\bmi5\b|\bmi6\b|\bkgb\b",
+    "cyber-warfare": r"hacker|cyber|\bhack|malware|virus attack|denial of service",
+    "energy": r"\boil\b|\bgas\b|opec|pipeline|nuclear power|electricity|crude",
+    "human-rights": r"human rights|torture|detain|political prisoner|asylum|amnesty",
+    "disinformation": r"propaganda|disinformation|misinformation|false claim|hoax",
+    "tech-platforms": r"google|yahoo|microsoft|skype|facebook|twitter|messenger|search engine|apple",
+    "refugees": r"refugee|asylum|displaced|fled|evacuat",
+    "justice": r"court|trial|judge|sentenced|prosecut|charged",
+    "economy": r"inflation|economy|gdp|interest rate|trade deficit|growth|unemployment",
+}
+QUOTA = {"bbc": 150, "reuters": 80, "gum": 43, "meantime": 50, "tor": 100}
+MEASURE_SHARE = 0.4
+
+
+def _hint_counts(text: str) -> dict[str, int]:
+    low = text.lower()
+    return {slug: len(re.findall(pattern, low)) for slug, pattern in HINTS.items()}
+
+
+def _in_measure_part(article_id: str) -> bool:
+    digest = hashlib.sha256(article_id.encode()).digest()
+    return digest[0] / 256 < MEASURE_SHARE
+
+
+def main() -> None:
+    rng = random.Random(0)
+    by_source: dict[str, list[tuple[str, int, dict[str, int]]]] = {}
+    for aid, source, text in iter_articles():
+        words = len(text.split())
+        if source in {"bbc", "reuters"} and words < 120:
+            continue
+        by_source.setdefault(source, []).append((aid, words, _hint_counts(text)))
+    chosen: list[tuple[str, str, int]] = []
+    for source, quota in QUOTA.items():
+        pool = by_source[source]
+        rng.shuffle(pool)
+        if len(pool) <= quota:
+            picked = pool
+        else:
+            # Round-robin over topics: each takes the unpicked article with most hint matches
+            # (at least 2), then fill the rest at random so common news is represented too.
+            picked, seen = [], set()
+            rounds = 0
+            while len(picked) < quota * 0.7 and rounds < quota:
+                rounds += 1
+                for slug in HINTS:
+                    best = max(
+                        (a for a in pool if a[0] not in seen),
+                        key=lambda a, s=slug: a[2][s],
+                        default=None,
+                    )
+                    if best is None or best[2][slug] < 2 or len(picked) >= quota * 0.7:
+                        continue
+                    picked.append(best)
+                    seen.add(best[0])
+            # Long articles are rare; keep every long one the source has in the fill.
+            rest = sorted((a for a in pool if a[0] not in seen), key=lambda a: -a[1] if a[1] > 1000 else 0)
+            picked += rest[: quota - len(picked)]
+        chosen += [(aid, source, words) for aid, words, _ in picked]
+    chosen.sort()
+    rng.shuffle(chosen)
+    with open(ARTICLES, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "source", "words", "part", "chunk"])
+        for i, (aid, source, words) in enumerate(chosen):
+            part = "measure" if _in_measure_part(aid) else "fit"
+            writer.writerow([aid, source, words, part, i % N_CHUNKS + 1])
+    print(f"{len(chosen)} articles -> {ARTICLES}")
+
+
+if __name__ == "__main__":
+    main()
