@@ -13,6 +13,7 @@ part (plus what spaCy buffers) is held at a time.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -45,7 +46,7 @@ FLAT_COLUMNS = {
 }
 OUTPUT_FORMATS = (".parquet", ".jsonl")
 STATE_FILE = "state.json"
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 # ---------------------------------------------------------------- records and output rows
@@ -136,13 +137,20 @@ def _open_binary(path: Path) -> io.BufferedIOBase:
     return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
 
 
-def read_jsonl(path: Path, text_col: str, id_col: str, skip: int = 0) -> Iterator[Record]:
-    """One record per non-blank line; a bad line becomes an error record, never an exception."""
+def read_jsonl(
+    path: Path, text_col: str, id_col: str, skip: int = 0, stats: dict[str, int] | None = None
+) -> Iterator[Record]:
+    """One record per non-blank line; a bad line becomes an error record, never an exception.
+
+    Blank lines are not rows; they are counted in ``stats["blank_lines"]`` so the summary says so.
+    """
     position = 0
     with _open_binary(path) as fh:
         for lineno, raw in enumerate(fh, start=1):
             if not raw.strip():
-                continue  # blank lines are not rows
+                if stats is not None and position >= skip:
+                    stats["blank_lines"] = stats.get("blank_lines", 0) + 1
+                continue
             position += 1
             if position <= skip:
                 continue
@@ -270,12 +278,16 @@ def read_folder(path: Path, skip: int = 0) -> Iterator[Record]:
 
 
 def read_records(
-    path: Path, text_col: str = "body", id_col: str = "id", skip: int = 0
+    path: Path,
+    text_col: str = "body",
+    id_col: str = "id",
+    skip: int = 0,
+    stats: dict[str, int] | None = None,
 ) -> Iterator[Record]:
     """Every row of INPUT as a Record, in input order, streamed, starting after ``skip`` rows."""
     kind = input_kind(path)
     if kind == "jsonl":
-        return read_jsonl(path, text_col, id_col, skip)
+        return read_jsonl(path, text_col, id_col, skip, stats)
     if kind == "csv":
         return read_csv(path, text_col, id_col, skip)
     if kind == "parquet":
@@ -371,6 +383,9 @@ class BatchSummary:
     tagged: int = 0
     failed: int = 0
     resumed_from: int = 0  # rows already done by earlier runs
+    blank_lines: int = 0  # blank JSONL lines: not rows, counted so nothing passes unseen
+    duplicate_ids: int = 0  # rows whose id an earlier row already had
+    duplicate_examples: list[str] = field(default_factory=list)  # the first few such ids
     elapsed: float = 0.0  # seconds of this run
     throughput: float = 0.0  # rows per second in this run
     failures: list[dict[str, Any]] = field(default_factory=list, repr=False)
@@ -427,9 +442,36 @@ def errors_path(output: Path) -> Path:
     return output.with_name(output.name + ".errors.jsonl")
 
 
+def job_path(output: Path) -> Path:
+    """The record a finished job leaves next to OUTPUT: what it read and wrote, for ``--resume``."""
+    return output.with_name(output.name + ".job.json")
+
+
 def _input_fingerprint(path: Path) -> dict[str, Any]:
-    stat = path.stat()
-    return {"input": str(path.resolve()), "size": stat.st_size if path.is_file() else None}
+    return {"input": str(path.resolve())}
+
+
+def _records_digest(records: Iterable[Record], previous: str = "") -> str:
+    """A chained SHA-256 of what was read (ids, texts, errors): identifies the input by content."""
+    h = hashlib.sha256(previous.encode())
+    for r in records:
+        h.update(r.id.encode("utf-8", "surrogatepass") + b"\0")
+        value = r.text if r.error is None else "\x01" + str(r.error)
+        h.update((value or "").encode("utf-8", "surrogatepass") + b"\x02")
+    return h.hexdigest()
+
+
+def refuse_same_file(src: Path, dst: Path) -> None:
+    """Refuse an output (or its errors file, parts folder, job record) that is the input itself.
+
+    Checked before anything is written or deleted, through symlinks and hard links.
+    """
+    for target in (dst, errors_path(dst), parts_dir(dst), job_path(dst)):
+        same = target.exists() and os.path.samefile(src, target)
+        if same or target.resolve() == src.resolve():
+            raise BadInputError(
+                f"{target} is the input {src}: writing there would destroy it; choose another --out"
+            )
 
 
 def _error_row(record: Record) -> dict[str, Any]:
@@ -442,13 +484,13 @@ def _error_row(record: Record) -> dict[str, Any]:
 def _prepare(
     output: Path, settings: dict[str, Any], resume: bool, overwrite: bool
 ) -> dict[str, Any]:
-    """The state to start from: fresh, or the recorded parts of an interrupted run."""
-    parts, errors = parts_dir(output), errors_path(output)
+    """The state to start from: fresh, the recorded parts of an interrupted run, or a finished job."""
+    parts, errors, job = parts_dir(output), errors_path(output), job_path(output)
     state_file = parts / STATE_FILE
     if overwrite:
         if parts.exists():
             shutil.rmtree(parts)
-        for stale in (output, errors):
+        for stale in (output, errors, job):
             if stale.exists():
                 stale.unlink()
     elif (output.exists() or parts.exists()) and not resume:
@@ -456,21 +498,38 @@ def _prepare(
             f"{output if output.exists() else parts} exists; pass --resume to continue an "
             "interrupted run or --overwrite to start again"
         )
-    if resume and state_file.is_file():
+    if resume and parts.exists():
+        if not state_file.is_file():
+            raise BadInputError(f"cannot resume: {parts} has no {STATE_FILE}; pass --overwrite")
         state: dict[str, Any] = json.loads(state_file.read_text())
-        for key, value in settings.items():
-            if key != "part_rows" and state["settings"].get(key) != value:  # parts as before
-                raise BadInputError(
-                    f"cannot resume: {key} was {state['settings'].get(key)!r} in the interrupted "
-                    f"run and is {value!r} now; pass --overwrite to start again"
-                )
+        if state.get("version") != STATE_VERSION:
+            raise BadInputError(
+                f"cannot resume: {parts} was written by another version of tagger; pass --overwrite"
+            )
+        _check_settings(state["settings"], settings)
         return state
     if resume and output.exists():
-        return {"complete": True}
+        record = json.loads(job.read_text()) if job.is_file() else None
+        if record is None or record.get("output_size") != output.stat().st_size:
+            raise BadInputError(
+                f"cannot resume: {output} was not written by a tagger batch job (no matching "
+                f"{job.name}); pass --overwrite to replace it or choose another --out"
+            )
+        _check_settings(record["settings"], settings)
+        return {"complete": True, "record": record}
     parts.mkdir(parents=True, exist_ok=True)
     state = {"version": STATE_VERSION, "settings": settings, "parts": []}
     _atomic_write(state_file, lambda tmp: tmp.write_text(json.dumps(state, indent=1)))
     return state
+
+
+def _check_settings(recorded: dict[str, Any], settings: dict[str, Any]) -> None:
+    for key, value in settings.items():
+        if key != "part_rows" and recorded.get(key) != value:  # parts as before
+            raise BadInputError(
+                f"cannot resume: {key} was {recorded.get(key)!r} in the interrupted "
+                f"run and is {value!r} now; pass --overwrite to start again"
+            )
 
 
 def _assemble(output: Path, state: dict[str, Any]) -> None:
@@ -531,12 +590,13 @@ def tag_file(
         raise ConfigurationError("part_rows, batch_size and n_process must be at least 1")
     if not dst.parent.is_dir():
         raise BadInputError(f"{dst.parent} is not a directory")
+    refuse_same_file(src, dst)
     settings = {**_input_fingerprint(src), "text_col": text_col, "id_col": id_col}
     summary = BatchSummary(str(src), str(dst), str(errors_path(dst)))
     state = _prepare(dst, {**settings, "part_rows": part_rows}, resume, overwrite)
     started = time.perf_counter()
     if state.get("complete"):
-        return _summary_from_output(summary, dst)
+        return _summary_from_record(summary, state["record"])
     part_rows = state["settings"]["part_rows"]
     done = state["parts"]
     skip = sum(p["rows"] for p in done)
@@ -550,41 +610,91 @@ def tag_file(
     parts = parts_dir(dst)
     ext = dst.suffix
     total = count_rows(src) if progress else None
+    stats: dict[str, int] = {}
+    ids = _IdTracker()
+    records = read_records(src, text_col, id_col, stats=stats)
+    digest = _verify_done_parts(src, records, done, ids)
     with _progress(progress, total, skip) as advance:
-        chunks = _chunked(read_records(src, text_col, id_col, skip=skip), part_rows)
-        for chunk, rows in runner(chunks):
+        for chunk, rows in runner(ids.watch(_chunked(records, part_rows))):
             name = f"part-{len(done):06d}"
             good = [r for r in chunk if r.error is None]
             out_rows = [{"id": r.id, **row} for r, row in zip(good, rows, strict=True)]
             bad = [_error_row(r) for r in chunk if r.error is not None]
             write_rows(parts / f"{name}{ext}", out_rows)
             _atomic_write(parts / f"{name}.errors.jsonl", lambda tmp, b=bad: _write_jsonl(tmp, b))  # type: ignore[misc]
-            done.append({"name": name, "rows": len(chunk), "tagged": len(out_rows), "failed": len(bad)})  # fmt: skip
+            digest = _records_digest(chunk, digest)
+            done.append({"name": name, "rows": len(chunk), "tagged": len(out_rows), "failed": len(bad), "digest": digest})  # fmt: skip
             _atomic_write(parts / STATE_FILE, lambda tmp: tmp.write_text(json.dumps(state)))
             summary.failures.extend(bad[: max(0, 20 - len(summary.failures))])
             advance(len(chunk))
-    _assemble(dst, state)
     summary.rows_read = sum(p["rows"] for p in done)
     summary.tagged = sum(p["tagged"] for p in done)
     summary.failed = sum(p["failed"] for p in done)
+    summary.blank_lines = stats.get("blank_lines", 0)
+    summary.duplicate_ids, summary.duplicate_examples = ids.duplicates, ids.examples
+    _assemble(dst, state)
+    record = {
+        "settings": state["settings"],
+        "output_size": dst.stat().st_size,
+        **{k: v for k, v in summary.to_dict().items() if k not in ("elapsed", "throughput")},
+    }
+    _atomic_write(job_path(dst), lambda tmp: tmp.write_text(json.dumps(record, indent=1)))
     summary.elapsed = time.perf_counter() - started
     summary.throughput = (summary.rows_read - skip) / summary.elapsed if summary.elapsed else 0.0
     return summary
 
 
-def _summary_from_output(summary: BatchSummary, dst: Path) -> BatchSummary:
-    """A rerun with ``resume`` of a finished job: count what is there, tag nothing."""
-    if dst.suffix == ".parquet":
-        summary.tagged = parquet_rows(dst)
-    else:
-        with open(dst, "rb") as fh:
-            summary.tagged = sum(1 for _ in fh)
-    errors = errors_path(dst)
-    summary.failed = 0
-    if errors.exists():
-        with open(errors, "rb") as fh:
-            summary.failed = sum(1 for _ in fh)
-    summary.rows_read = summary.resumed_from = summary.tagged + summary.failed
+class _IdTracker:
+    """Notices ids seen before (kept as 8-byte digests, so memory stays small on big archives)."""
+
+    def __init__(self) -> None:
+        self.seen: set[bytes] = set()
+        self.duplicates = 0
+        self.examples: list[str] = []
+
+    def add(self, records: Iterable[Record]) -> None:
+        for r in records:
+            key = hashlib.blake2b(r.id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+            if key in self.seen:
+                self.duplicates += 1
+                if len(self.examples) < 5:
+                    self.examples.append(r.id)
+            else:
+                self.seen.add(key)
+
+    def watch(self, chunks: Iterator[list[Record]]) -> Iterator[list[Record]]:
+        for chunk in chunks:
+            self.add(chunk)
+            yield chunk
+
+
+def _verify_done_parts(
+    src: Path, records: Iterator[Record], done: list[dict[str, Any]], ids: _IdTracker
+) -> str:
+    """Re-read the rows of the recorded parts and check they are what was tagged before.
+
+    Refuses an input that changed since the interrupted run (same size or not); returns the chained
+    digest to continue from.
+    """
+    digest = ""
+    for part in done:
+        chunk = [r for _, r in zip(range(part["rows"]), records, strict=False)]
+        ids.add(chunk)
+        digest = _records_digest(chunk, digest)
+        if len(chunk) != part["rows"] or digest != part.get("digest"):
+            raise BadInputError(
+                f"cannot resume: {src} changed since the interrupted run (rows of "
+                f"{part['name']} differ); pass --overwrite to start again"
+            )
+    return digest
+
+
+def _summary_from_record(summary: BatchSummary, record: dict[str, Any]) -> BatchSummary:
+    """A rerun with ``resume`` of a finished job: report what it did, tag nothing."""
+    for key in ("rows_read", "tagged", "failed", "blank_lines", "duplicate_ids"):
+        setattr(summary, key, record.get(key, 0))
+    summary.duplicate_examples = record.get("duplicate_examples", [])
+    summary.resumed_from = summary.rows_read
     return summary
 
 

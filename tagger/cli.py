@@ -229,6 +229,14 @@ def batch_command(
         f"{summary.throughput:,.1f} rows/s; output {summary.output}, errors {summary.errors_file}",
         err=True,
     )
+    if summary.blank_lines:
+        typer.echo(f"skipped {summary.blank_lines:,} blank line(s) (not rows)", err=True)
+    if summary.duplicate_ids:
+        typer.echo(
+            f"warning: {summary.duplicate_ids:,} row(s) repeat an earlier id, e.g. "
+            f"{', '.join(summary.duplicate_examples)}",
+            err=True,
+        )
     if summary.failed and not tolerate_errors:
         for failure in summary.failures[:5]:
             typer.echo(f"  failed row {failure['row']} ({failure['id']}): {failure['reason']}", err=True)  # fmt: skip
