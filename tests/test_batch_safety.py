@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -82,10 +84,8 @@ def test_resume_refuses_an_input_changed_without_changing_its_size(tmp_path):
                 raise Stop
             yield chunk, [{"tags": {}, "topics": [], "people": [], "countries": [], "organisations": [], "apps": [], "locations": []} for r in chunk if r.error is None]  # fmt: skip
 
-    try:
+    with pytest.raises(Stop):
         tag_file(src, out, text_col="body", part_rows=2, runner=interrupting_runner)
-    except Stop:
-        pass
     edited = data.replace(b"story 1.", b"story X.")
     assert len(edited) == len(data)
     src.write_bytes(edited)
@@ -101,7 +101,9 @@ def test_resume_refuses_an_input_changed_without_changing_its_size(tmp_path):
 def test_blank_lines_counted_and_duplicate_ids_warned(tmp_path):
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     rows = [{"id": "a", "body": "Putin spoke."}, {"id": "b", "body": "Macron spoke."}, {"id": "a", "body": "Scholz spoke."}]  # fmt: skip
-    src.write_text("\n".join(json.dumps(r) for r in rows[:2]) + "\n\n   \n" + json.dumps(rows[2]) + "\n")
+    src.write_text(
+        "\n".join(json.dumps(r) for r in rows[:2]) + "\n\n   \n" + json.dumps(rows[2]) + "\n"
+    )
     result = tagger_cli("batch", str(src), "--text-col", "body", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "rows read 3" in result.stderr

@@ -89,7 +89,9 @@ def main() -> None:
                     picked.append(best)
                     seen.add(best[0])
             # Long articles are rare; keep every long one the source has in the fill.
-            rest = sorted((a for a in pool if a[0] not in seen), key=lambda a: -a[1] if a[1] > 1000 else 0)
+            rest = sorted(
+                (a for a in pool if a[0] not in seen), key=lambda a: -a[1] if a[1] > 1000 else 0
+            )
             picked += rest[: quota - len(picked)]
         chosen += [(aid, source, words) for aid, words, _ in picked]
     chosen.sort()

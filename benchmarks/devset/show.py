@@ -1,7 +1,7 @@
 """Print the articles of one reading chunk for a reader (the texts stay in ../shared).
 
-    python -m benchmarks.devset.show --chunk 3            # list ids, words and what to label
-    python -m benchmarks.devset.show --chunk 3 --article 5   # print article 5 of chunk 3 in full
+python -m benchmarks.devset.show --chunk 3            # list ids, words and what to label
+python -m benchmarks.devset.show --chunk 3 --article 5   # print article 5 of chunk 3 in full
 """
 
 from __future__ import annotations

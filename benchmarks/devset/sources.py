@@ -57,5 +57,7 @@ def load_texts(ids: Iterable[str]) -> dict[str, str]:
     found = {aid: text for aid, _, text in iter_articles() if aid in wanted}
     missing = wanted - found.keys()
     if missing:
-        raise KeyError(f"{len(missing)} development-set ids not in ../shared/eval, e.g. {sorted(missing)[:3]}")
+        raise KeyError(
+            f"{len(missing)} development-set ids not in ../shared/eval, e.g. {sorted(missing)[:3]}"
+        )
     return found
