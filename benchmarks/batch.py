@@ -125,7 +125,7 @@ def throughput(args: argparse.Namespace, work: Path, stories: list[str], result:
 
     import tagger
     from tagger.batch import tag_file
-    from tagger.tagger import NER_ONLY_EXCLUDE, base_model_name
+    from tagger.pipeline import NER_ONLY_EXCLUDE, base_model_name
 
     texts = [news_text(stories, i) for i in range(args.n)]
     words = sum(len(t.split()) for t in texts) / len(texts)

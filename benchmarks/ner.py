@@ -30,7 +30,8 @@ from pathlib import Path
 import spacy
 
 from benchmarks.common import Timer, shared, write_result
-from tagger.tagger import NER_ONLY_EXCLUDE, Tagger, base_model_name
+from tagger.pipeline import NER_ONLY_EXCLUDE, base_model_name
+from tagger.tagger import Tagger
 
 BASE_MAP = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG"}
 OUR_MAP = {"PERSON": "PER", "COUNTRY": "LOC", "LOCATION": "LOC", "ORG": "ORG", "APP": "ORG"}

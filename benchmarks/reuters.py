@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import Timer, shared, write_result
-from tagger.model import load_bundle
+from tagger.tagger import Tagger
 from tagger.topics import ASSIGNED
 from tagger.training import prf
 
@@ -63,7 +63,7 @@ def main() -> None:
         ]  # fmt: skip
         with Timer() as fit_time:
             subprocess.run(command, check=True)
-        tagger = load_bundle(bundle)
+        tagger = Tagger.load(bundle)
         with Timer() as tag_time:
             results = list(tagger.tag_many([text_of(r) for r in test], batch_size=128))
         manifest = tagger.manifest

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tagger.errors import BadInputError, TaggerError
+from tagger.settings import DEFAULT_FEEDBACK_DB, MAX_BODY_BYTES
 from tagger.tags import Tags
 from tagger.text import decode_bytes, html_to_text, looks_like_html
 
@@ -108,9 +109,7 @@ def tag_command(
 @reports_errors
 def info_command(model: ModelOpt = None) -> None:
     """The model, the versions and the knowledge base's size."""
-    from tagger.model import describe
-
-    out.print_json(json.dumps(describe(load_tagger(model)), ensure_ascii=False))
+    out.print_json(json.dumps(load_tagger(model).describe(), ensure_ascii=False))
 
 
 def main() -> None:  # pragma: no cover - console entry for ``python -m tagger``
@@ -141,23 +140,44 @@ def train_command(
         Path | None,
         typer.Option(help="Feedback DB of 'tagger serve': fold editors' verdicts in."),
     ] = None,
+    calibration: Annotated[
+        Path | None,
+        typer.Option(
+            help="Full-length labelled articles (same columns) to fit the length-aware "
+            "aggregator and thresholds on; default: out-of-fold scores of DATA."
+        ),
+    ] = None,
 ) -> None:
     """Train a topic model on an archive's editor-assigned tags and write a model bundle."""
     import time
     import warnings
 
-    from tagger.training import read_table, train
+    from tagger.io import read_table
+    from tagger.model import clear_bundle
+    from tagger.training import train
 
-    if (out / "manifest.json").exists() and not overwrite:
-        raise BadInputError(f"{out} already holds a bundle; pass --overwrite to replace it")
+    if out.exists() and not out.is_dir():
+        raise BadInputError(f"{out} is a file, not a bundle directory")
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / "manifest.json").is_file():
+            raise BadInputError(
+                f"{out} is a directory that is not empty and holds no model bundle: refusing to "
+                "write into it; choose a new or empty directory"
+            )
+        if not overwrite:
+            raise BadInputError(f"{out} already holds a bundle; pass --overwrite to replace it")
     frame = read_table(data)
+    cal_frame = read_table(calibration) if calibration is not None else None
+    if overwrite and (out / "manifest.json").is_file():
+        clear_bundle(out)
     started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         trained = train(
             frame, text=text_col, labels=labels_col, taxonomy=taxonomy, seed=seed, sep=sep,
             negatives=negatives, model=model, C=c, out=out, source=data.name,
-            feedback=feedback,
+            feedback=feedback, calibration=cal_frame,
+            calibration_source=calibration.name if calibration is not None else "",
         )  # fmt: skip
     for warning in caught:
         typer.echo(f"warning: {warning.message}", err=True)
@@ -262,7 +282,8 @@ def evaluate_command(
 ) -> None:
     """Score a model's topics (and entities, where the data has gold spans) against gold data."""
     from tagger import evaluate as ev
-    from tagger.training import parse_labels, read_table, require_columns
+    from tagger.io import read_table, require_columns
+    from tagger.training import parse_labels
 
     if as_json and as_csv:
         raise BadInputError("give --json or --csv, not both")
@@ -345,12 +366,14 @@ def serve_command(
     workers: Annotated[int, typer.Option(help="Worker processes, each loads the model.")] = 1,
     feedback_db: Annotated[
         Path, typer.Option("--feedback-db", help="SQLite file for editors' feedback.")
-    ] = Path("tagger-feedback.sqlite3"),
+    ] = Path(DEFAULT_FEEDBACK_DB),
     keep_text: Annotated[
         bool,
         typer.Option(help="Store the story text with feedback (needed to train on it)."),
     ] = False,
-    max_body: Annotated[int, typer.Option(help="Largest request body in bytes (413).")] = 1_000_000,
+    max_body: Annotated[
+        int, typer.Option(help="Largest request body in bytes (413).")
+    ] = MAX_BODY_BYTES,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Run the HTTP API and the editors' page (needs the 'serve' extra). TAGGER_API_KEY set:

@@ -15,8 +15,10 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tagger.batch import Record, Runner, frame_meta, output_row, tag_frame
+from tagger.batch import Runner
+from tagger.columns import frame_meta, output_row, tag_frame
 from tagger.errors import ConfigurationError
+from tagger.io import Record
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -57,7 +59,7 @@ def tag_dask(
 
     ``model``: a bundle directory every worker can read; None = the shipped default.
     """
-    from tagger.training import require_columns
+    from tagger.io import require_columns
 
     require_columns(ddf, text)
     return ddf.map_partitions(

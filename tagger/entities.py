@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
@@ -20,11 +22,14 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from tagger.knowledge import KBEntry, KnowledgeBase, normalise
+from tagger.knowledge import TABLES, KBEntry, KnowledgeBase, default_kb_dir, normalise
 from tagger.text import Layout, analyse_layout
 
 if not Doc.has_extension("tagger_entities"):
     Doc.set_extension("tagger_entities", default=None)
+if not Doc.has_extension("tagger_story"):
+    # the story text (headline and body without page chrome): set here, consumed by tagger_topics
+    Doc.set_extension("tagger_story", default=None)
 
 # base model (OntoNotes) label -> ours; None: not an entity we tag
 BASE_LABELS: dict[str, str | None] = {
@@ -44,7 +49,6 @@ APP_CUES = frozenset(
     "tweeted online website channel channels store smartphone phone video calls".split()
 )
 _CUE_WINDOW = 8
-STORY_KEY = "tagger_story"  # doc.user_data key: the story text, read (and removed) by tagger_topics
 _NOISE = re.compile(
     r"^[\W\d_]+$|^(details|background|source|advertisement|photo|image|video|file|credit)$", re.I
 )
@@ -79,9 +83,14 @@ def _trim(span: Span) -> Span:
 class EntityResolver:
     """spaCy component: KB + base NER -> canonical entities with salience."""
 
-    def __init__(self, nlp: Language, kb: KnowledgeBase) -> None:
+    def __init__(self, nlp: Language, kb: KnowledgeBase, kb_dir: Path | None = None) -> None:
+        self.nlp = nlp
+        self.kb_dir = kb_dir  # where the tables were read from: what to_disk copies
+        self._build(kb)
+
+    def _build(self, kb: KnowledgeBase) -> None:
+        nlp = self.nlp
         self.kb = kb
-        self.story_for_topics = False
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.kinds: dict[str, str] = {}
         surfaces = kb.patterns()
@@ -96,8 +105,8 @@ class EntityResolver:
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # spaCy builds this from the tokens: do it once
         layout = analyse_layout(text)
-        if self.story_for_topics:  # set by Tagger when a topic component follows
-            doc.user_data[STORY_KEY] = layout.story_text(text) or text
+        # the story without the page chrome, for tagger_topics (which consumes it)
+        doc._.tagger_story = layout.story_text(text) or text
         candidates = self._resolve(doc)
         entities = self._group(doc, candidates)
         _score_salience(entities, layout)
@@ -113,6 +122,20 @@ class EntityResolver:
         doc.ents = filter_spans(spans)
         doc._.tagger_entities = entities
         return doc
+
+    # -- serialisation: the knowledge base travels with the pipeline ----------------------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Copy the KB tables into ``path`` so ``nlp.to_disk`` saves the whole pipeline."""
+        out = Path(path)
+        out.mkdir(parents=True, exist_ok=True)
+        source = self.kb_dir or default_kb_dir()
+        for table in TABLES:
+            shutil.copyfile(Path(source) / table, out / table)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> EntityResolver:
+        self.kb_dir = Path(path)
+        self._build(KnowledgeBase.load(path))
+        return self
 
     # -- which spans are entities -------------------------------------------------------------
     def _kb_matches(self, doc: Doc) -> list[tuple[int, int, KBEntry, str]]:
@@ -314,7 +337,7 @@ def _score_salience(entities: list[dict[str, Any]], layout: Layout) -> None:
 @Language.factory("tagger_entities", default_config={"kb_dir": None})
 def make_entity_resolver(nlp: Language, name: str, kb_dir: str | None) -> EntityResolver:
     """Factory for ``nlp.add_pipe("tagger_entities", after="ner")``."""
-    return EntityResolver(nlp, KnowledgeBase.load(kb_dir))
+    return EntityResolver(nlp, KnowledgeBase.load(kb_dir), Path(kb_dir) if kb_dir else None)
 
 
 def iter_entity_spans(doc: Doc) -> Iterable[Span]:

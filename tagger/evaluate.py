@@ -24,11 +24,11 @@ import pandas as pd
 
 from tagger.errors import BadInputError
 from tagger.tags import Tags, Topic
+from tagger.topics import ASSIGNED
 
 if TYPE_CHECKING:
     from tagger.tagger import Tagger
 
-ASSIGNED = 0.5  # the same as tagger.topics.ASSIGNED: a rescaled score >= 0.5 is assigned
 COLUMNS = ["precision", "recall", "f1", "support", "predicted", "tp", "fp", "fn"]
 Span = tuple[int, int, str]
 
@@ -225,7 +225,7 @@ def threshold_sweep(
 def topic_scores(tagger: Tagger, texts: Sequence[str]) -> pd.DataFrame:
     """Every topic's score for every text (what ``Tagger.tag`` ranks before it cuts at 0.25):
     one row per text, one column per topic slug."""
-    from tagger.tagger import story_text
+    from tagger.pipeline import story_text
 
     if tagger.topic_model is None:
         raise BadInputError("this model has no topic model to evaluate")
@@ -278,7 +278,7 @@ def topic_errors(
 def _evidence(tagger: Tagger | None, texts: Sequence[str] | None, doc: int, label: str) -> list:
     if tagger is None or texts is None or tagger.topic_model is None:
         return []
-    from tagger.tagger import story_text
+    from tagger.pipeline import story_text
 
     classes = [str(c) for c in tagger.topic_model.classifier.classes_]
     if label not in classes:

@@ -1,7 +1,9 @@
-"""Model bundles on disk: the fitted topic model, its taxonomy, a manifest and a model card.
+"""Model bundles on disk: pure I/O. Reads and writes the parts; never imports ``Tagger``.
 
-``manifest.json`` records the SHA-256 of every file in the bundle. Loading checks every checksum
-before any pickle is read: joblib files are pickles, and a tampered pickle can run code.
+A bundle holds the topic model as JSON and ``.npz`` arrays (never pickle: loading a model file
+cannot run code), its taxonomy, an optional ``kb/`` folder of knowledge-base tables, a model card
+and ``manifest.json`` with the SHA-256 of every file the bundle loads. ``read_bundle`` checks every
+checksum first and refuses a file that is not in the manifest.
 """
 
 from __future__ import annotations
@@ -9,30 +11,50 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import joblib
-
 from tagger.errors import ConfigurationError, ModelIntegrityError
-from tagger.tagger import Tagger, base_model_name, build_nlp
-from tagger.topics import TopicModel, write_taxonomy
+from tagger.knowledge import TABLES
+from tagger.pipeline import (
+    MODEL_ARRAYS,
+    MODEL_JSON,
+    TAXONOMY_FILE,
+    base_model_name,
+    load_topic_model,
+    save_topic_model,
+)
+from tagger.topics import TopicModel
 
-MODEL_FILE = "topic_model.joblib"
-TAXONOMY_FILE = "taxonomy.csv"
 CARD_FILE = "MODEL_CARD.md"
 MANIFEST_FILE = "manifest.json"
-FORMAT_VERSION = 1
+LEGACY_PICKLE = "topic_model.joblib"
+FORMAT_VERSION = 2
 
 
-def default_bundle_dir() -> Path | None:
+@dataclass
+class Bundle:
+    """What a bundle on disk holds, verified: its manifest, topic model and KB folder (if any)."""
+
+    path: Path
+    manifest: dict[str, Any]
+    topic_model: TopicModel
+    kb_dir: Path | None
+
+
+def default_bundle_dir() -> Path:
     """``models/default`` in a source checkout, or the copy packed into the wheel."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "_models" / "default", here.parent / "models" / "default"):
+    candidates = (here / "_models" / "default", here.parent / "models" / "default")
+    for candidate in candidates:
         if (candidate / MANIFEST_FILE).exists():
             return candidate
-    return None
+    raise ConfigurationError(
+        f"the default model bundle is missing (looked in {candidates[0]} and {candidates[1]}); "
+        "reinstall tagger, pass a bundle path, or use Tagger.entities_only() for entities only"
+    )
 
 
 def sha256_file(path: Path) -> str:
@@ -49,7 +71,7 @@ def versions() -> dict[str, str]:
     import sklearn
     import spacy
 
-    import tagger
+    from tagger import __version__
 
     base = base_model_name()
     try:
@@ -57,7 +79,7 @@ def versions() -> dict[str, str]:
     except Exception:  # pragma: no cover - metadata missing
         base_version = "unknown"
     return {
-        "tagger": tagger.__version__,
+        "tagger": __version__,
         "spacy": spacy.__version__,
         "scikit-learn": sklearn.__version__,
         "base_model": f"{base}=={base_version}",
@@ -65,43 +87,94 @@ def versions() -> dict[str, str]:
     }
 
 
-def save_bundle(model: TopicModel, path: str | Path, info: dict[str, Any]) -> Path:
-    """Write a bundle: model, taxonomy, model card, then the manifest with every checksum."""
+def save_bundle(
+    model: TopicModel, path: str | Path, info: dict[str, Any], kb_dir: str | Path | None = None
+) -> Path:
+    """Write a bundle: model, taxonomy, (KB tables), model card, then the manifest."""
     out = Path(path)
     out.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, out / MODEL_FILE, compress=3)
-    write_taxonomy(model.concepts, out / TAXONOMY_FILE)
+    names = save_topic_model(model, out)
+    if kb_dir is not None:
+        (out / "kb").mkdir(exist_ok=True)
+        for table in TABLES:
+            (out / "kb" / table).write_bytes((Path(kb_dir) / table).read_bytes())
+            names.append(f"kb/{table}")
     (out / CARD_FILE).write_text(model_card(model, info), encoding="utf-8")
-    files = {name: sha256_file(out / name) for name in (MODEL_FILE, TAXONOMY_FILE, CARD_FILE)}
+    names.append(CARD_FILE)
     manifest = {
         "format": FORMAT_VERSION,
         "name": out.name,
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "versions": versions(),
-        "files": files,
+        "files": {name: sha256_file(out / name) for name in names},
         **info,
     }
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return out
 
 
+def clear_bundle(path: Path) -> None:
+    """Remove a bundle's own files (those its manifest lists, the manifest, an old pickle).
+
+    Other files a user keeps in the folder are left alone.
+    """
+    try:
+        listed = list(
+            json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8")).get("files", {})
+        )
+    except (ValueError, OSError, AttributeError):
+        listed = []
+    for name in [*listed, MANIFEST_FILE, LEGACY_PICKLE, CARD_FILE, MODEL_JSON, MODEL_ARRAYS]:
+        file = path / name
+        if ".." not in Path(name).parts and file.is_file():
+            file.unlink()
+    kb = path / "kb"
+    if kb.is_dir() and not any(kb.iterdir()):
+        kb.rmdir()
+
+
 def verify_bundle(path: str | Path) -> dict[str, Any]:
-    """The manifest, once every file it lists exists and matches its SHA-256."""
+    """The manifest, once every file it lists exists and matches its SHA-256.
+
+    Every file the bundle loads (the model's JSON and arrays, the taxonomy, each ``kb/`` table)
+    must be listed; a file present but not listed is refused, as is the old pickle format.
+    """
     root = Path(path)
     if not root.is_dir():
         raise ConfigurationError(f"model bundle {root} is not a directory")
     manifest_path = root / MANIFEST_FILE
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        files = manifest["files"]
-        assert isinstance(files, dict) and MODEL_FILE in files
     except FileNotFoundError:
         raise ModelIntegrityError(f"{manifest_path} is missing") from None
-    except (ValueError, KeyError, AssertionError, UnicodeDecodeError):
-        raise ModelIntegrityError(f"{manifest_path} is not a valid bundle manifest") from None
+    except (ValueError, UnicodeDecodeError):
+        raise ModelIntegrityError(f"{manifest_path} is not valid JSON") from None
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if LEGACY_PICKLE in (files or {}) or (root / LEGACY_PICKLE).exists():
+        raise ModelIntegrityError(
+            f"{root} holds a pickled model ({LEGACY_PICKLE}), an old format that can run code "
+            "when loaded: it is refused. Retrain it with `tagger train ... --out NEW_BUNDLE` "
+            "(the training command is in its MODEL_CARD.md) to get the safe format"
+        )
+    if not isinstance(files, dict) or any(
+        name not in files for name in (MODEL_JSON, MODEL_ARRAYS, TAXONOMY_FILE)
+    ):
+        raise ModelIntegrityError(
+            f"{manifest_path} is not a valid bundle manifest: it must list {MODEL_JSON}, "
+            f"{MODEL_ARRAYS} and {TAXONOMY_FILE} with their SHA-256"
+        )
+    loaded = [MODEL_JSON, MODEL_ARRAYS, TAXONOMY_FILE]
+    if (root / "kb").is_dir():
+        loaded += [f"kb/{p.name}" for p in sorted((root / "kb").iterdir())]
+    for name in loaded:
+        if name not in files:
+            raise ModelIntegrityError(
+                f"{root / name} is not listed in {MANIFEST_FILE}: refusing a bundle with "
+                "unchecked files"
+            )
     for name, expected in files.items():
         file = root / name
-        if Path(name).name != name or not file.is_file():
+        if ".." in Path(name).parts or Path(name).is_absolute() or not file.is_file():
             raise ModelIntegrityError(f"{file} is listed in the manifest but missing")
         if sha256_file(file) != expected:
             raise ModelIntegrityError(
@@ -110,40 +183,14 @@ def verify_bundle(path: str | Path) -> dict[str, Any]:
     return manifest
 
 
-def load_bundle(path: str | Path | None = None) -> Tagger:
-    """A ``Tagger`` from a verified bundle; with no path, the shipped default."""
+def read_bundle(path: str | Path | None = None) -> Bundle:
+    """A verified bundle's parts; with no path, the shipped default (an error if it is missing)."""
     root = Path(path) if path is not None else default_bundle_dir()
-    if root is None:
-        return Tagger()  # a checkout without a trained default: entities only
     manifest = verify_bundle(root)
-    try:
-        model = joblib.load(root / MODEL_FILE)
-    except Exception as exc:
-        raise ModelIntegrityError(f"{root / MODEL_FILE} could not be read: {exc}") from None
-    if not isinstance(model, TopicModel):
-        raise ModelIntegrityError(f"{root / MODEL_FILE} does not hold a tagger TopicModel")
-    kb_dir = root / "kb" if (root / "kb").is_dir() else None
+    model = load_topic_model(root)
     manifest["path"] = str(root)
-    return Tagger(build_nlp(kb_dir=kb_dir), topic_model=model, manifest=manifest)
-
-
-def describe(tagger: Tagger) -> dict[str, Any]:
-    """What ``tagger info`` prints: model, versions, knowledge base, taxonomy, metrics."""
-    resolver = tagger.nlp.get_pipe("tagger_entities")
-    manifest = tagger.manifest
-    info: dict[str, Any] = {
-        "model": manifest.get("path", "(no topic model: entities only)"),
-        "pipeline": tagger.nlp.pipe_names,
-        "versions": manifest.get("versions") or versions(),
-        "knowledge_base": resolver.kb.sizes(),  # type: ignore[attr-defined]
-    }
-    if tagger.topic_model is not None:
-        info["taxonomy"] = [
-            {"slug": c.slug, "label": c.label, "iptc": c.iptc} for c in tagger.topic_model.concepts
-        ]
-        info["metrics"] = manifest.get("metrics", {})
-        info["training_data"] = manifest.get("training_data", {})
-    return info
+    kb_dir = root / "kb" if (root / "kb").is_dir() else None
+    return Bundle(root, manifest, model, kb_dir)
 
 
 def model_card(model: TopicModel, info: dict[str, Any]) -> str:

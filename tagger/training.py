@@ -14,38 +14,12 @@ import numpy as np
 import pandas as pd
 
 from tagger.errors import BadInputError
+from tagger.io import require_columns
+from tagger.model import save_bundle
 from tagger.tagger import Tagger
 from tagger.topics import ASSIGNED, Concept, TopicClassifier, TopicModel, read_taxonomy, rescale
 
 _AUTO_SEPARATORS = ("|", ";", ",")
-
-
-def read_table(path: str | Path) -> pd.DataFrame:
-    """CSV, JSONL (optionally .gz) or Parquet into a DataFrame, chosen by the file's extension."""
-    file = Path(path)
-    if not file.is_file():
-        raise BadInputError(f"{file} does not exist")
-    name = file.name.lower()
-    try:
-        if name.endswith(".parquet"):
-            return pd.read_parquet(file)
-        if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".json.gz", ".json")):
-            return pd.read_json(file, lines=True, dtype=False)
-        if name.endswith((".csv", ".csv.gz", ".tsv")):
-            return pd.read_csv(file, sep="\t" if name.endswith(".tsv") else ",", dtype=str)
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"{file} could not be read: {exc}") from None
-    raise BadInputError(f"{file}: expected .csv, .jsonl, .jsonl.gz or .parquet")
-
-
-def require_columns(df: Any, *columns: str) -> None:
-    """Fail naming the columns that do exist when one asked for is missing (pandas or dask)."""
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise BadInputError(
-            f"column(s) {', '.join(map(repr, missing))} not found; the data has: "
-            f"{', '.join(map(str, df.columns))}"
-        )
 
 
 def parse_labels(value: Any, sep: str | None = None) -> list[str] | None:
@@ -79,7 +53,7 @@ def cross_validated_metrics(clf: TopicClassifier, Y: np.ndarray, seed: int) -> d
     other half of the out-of-fold rows (so no score is judged by a threshold tuned on it)."""
     from tagger.topics import best_threshold
 
-    probs = clf.oof_proba_
+    probs, Y = clf.oof_proba_, clf.oof_truth_
     rng = np.random.default_rng(seed)
     half = rng.permutation(len(Y)) % 2 == 0
     pred = np.zeros_like(Y)
@@ -187,6 +161,8 @@ def train(
     source: str = "DataFrame",
     extra_info: dict[str, Any] | None = None,
     feedback: str | Path | None = None,
+    calibration: pd.DataFrame | None = None,
+    calibration_source: str = "DataFrame",
 ) -> Tagger:
     """Train a topic model on editor-assigned tags and return a ``Tagger`` that uses it.
 
@@ -196,6 +172,11 @@ def train(
     an empty label list is kept as an example of "none of these topics". With ``out`` the
     bundle is written there. ``feedback`` is a feedback database of the service (see
     :func:`fold_feedback`): editors' verdicts are folded in and counted in the model card.
+
+    ``calibration``: full-length articles with editors' labels (same ``text`` and ``labels``
+    columns) on which the length-aware aggregator and the thresholds are fitted. Without it they
+    are fitted on out-of-fold scores of the training rows, which is right when the training rows
+    are themselves real articles (a newsroom's archive) and wrong when they are short passages.
     """
     concepts_in = read_taxonomy(taxonomy) if isinstance(taxonomy, str | Path) else taxonomy
     texts, label_lists, concepts, skipped = prepare(df, text, labels, concepts_in, sep, negatives)
@@ -206,12 +187,16 @@ def train(
         )
     slugs = [c.slug for c in concepts]
     index = {s: i for i, s in enumerate(slugs)}
-    Y = np.zeros((len(texts), len(slugs)), dtype=int)
-    for row, labs in enumerate(label_lists):
-        for lab in labs:
-            if lab in index:
-                Y[row, index[lab]] = 1
-    clf = TopicClassifier(classes=slugs, model=model, C=C, cv=cv, seed=seed).fit(texts, Y)
+    Y = _indicator(label_lists, index)
+    cal_texts, Y_cal = None, None
+    if calibration is not None:
+        cal_texts, cal_labels, _, _ = prepare(
+            calibration, text, labels, concepts, sep, negatives=True
+        )
+        Y_cal = _indicator(cal_labels, index)
+    clf = TopicClassifier(classes=slugs, model=model, C=C, cv=cv, seed=seed).fit(
+        texts, Y, X_calibration=cal_texts, y_calibration=Y_cal
+    )
     topic_model = TopicModel(clf, concepts)
     info = {
         "name": Path(out).name if out else "in-memory",
@@ -225,17 +210,33 @@ def train(
             **({"feedback": feedback_info} if feedback_info is not None else {}),
         },
         "params": {"model": model, "C": C, "cv": cv, "seed": seed},
+        **(
+            {
+                "calibration_data": {
+                    "source": calibration_source,
+                    "rows_used": len(cal_texts),
+                    "sha256": data_hash(cal_texts, cal_labels),
+                }
+            }
+            if cal_texts is not None
+            else {}
+        ),
         "metrics": cross_validated_metrics(clf, Y, seed),
         **(extra_info or {}),
     }
     if out is not None:
-        from tagger.model import save_bundle
-
         save_bundle(topic_model, out, info)
-        from tagger.model import load_bundle
-
-        return load_bundle(out)
+        return Tagger.load(out)
     return Tagger(topic_model=topic_model, manifest=info)
+
+
+def _indicator(label_lists: Sequence[Sequence[str]], index: dict[str, int]) -> np.ndarray:
+    Y = np.zeros((len(label_lists), len(index)), dtype=int)
+    for row, labs in enumerate(label_lists):
+        for lab in labs:
+            if lab in index:
+                Y[row, index[lab]] = 1
+    return Y
 
 
 def fold_feedback(

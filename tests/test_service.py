@@ -50,7 +50,7 @@ def test_tag_gives_the_tags_shape_and_the_model(client, default):
     names = {(e["name"], e["label"]) for e in data["entities"]}
     assert {("Vladimir Putin", "PERSON"), ("WhatsApp", "APP"), ("MAX", "APP")} <= names
     files = default.manifest["files"]
-    assert data["model"]["version"] == f"default@{files['topic_model.joblib'][:12]}"
+    assert data["model"]["version"] == f"default@{files['topic_model.npz'][:12]}"
 
 
 def test_top_k_and_min_score(client):
@@ -366,7 +366,7 @@ def test_train_folds_feedback_in(default, tmp_path):
     from typer.testing import CliRunner
 
     from tagger.cli import app as cli
-    from tagger.training import read_table
+    from tagger.io import read_table
     from tests.conftest import ROOT
 
     corpus = read_table(ROOT / "data" / "corpus" / "news_topics.jsonl").iloc[:150]

@@ -37,7 +37,7 @@ def test_is_a_scikit_learn_estimator(fitted):
     params = fitted.get_params()
     assert params["classes"] == ["elections", "justice"] and params["cv"] == 3
     fresh = clone(fitted)
-    assert not hasattr(fresh, "pipeline_")
+    assert not hasattr(fresh, "coef_")
     assert list(fitted.classes_) == ["elections", "justice"]
 
 
@@ -64,23 +64,57 @@ def test_best_threshold_separates_clean_scores():
     assert 0.3 < best_threshold(probs, truth) <= 0.7
 
 
-def test_rare_label_gets_a_warning_and_the_fallback_threshold():
+def test_rare_label_gets_a_warning_and_the_shared_threshold():
     texts, y = corpus(24)
     y = np.column_stack([y, np.zeros(len(texts), dtype=int)])
     y[0, 2] = 1
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         clf = TopicClassifier(classes=["a", "b", "rare"], cv=3).fit(texts, y)
-    assert any("rare" in str(w.message) and "fewer than 3 folds" in str(w.message) for w in caught)
-    assert clf.threshold_fallback_ == ["rare"] and clf.thresholds_[2] == 0.5
+    assert any("'rare' has 1 examples" in str(w.message) and "shared threshold" in str(w.message) for w in caught)  # fmt: skip
+    shared = best_threshold(clf.oof_proba_.ravel(), clf.oof_truth_.ravel())
+    assert "rare" in clf.threshold_fallback_ and clf.thresholds_[2] == shared
 
 
-def test_svm_variant_gives_probabilities(fitted):
+@pytest.mark.parametrize("model", ["svm", "logreg"])
+def test_both_linear_models_fit_and_predict(model):
     texts, y = corpus()
-    svm = TopicClassifier(classes=["elections", "justice"], model="svm", C=1.0, cv=3).fit(texts, y)
-    probs = svm.predict_proba([VOTE])
-    assert probs.shape == (1, 2) and np.all((probs >= 0) & (probs <= 1))
-    assert svm.predict([VOTE]).tolist() == [[1, 0]]
+    clf = TopicClassifier(classes=["elections", "justice"], model=model, cv=3).fit(texts, y)
+    assert clf.get_params()["model"] == model
+    probs = clf.predict_proba([VOTE, CASE])
+    assert probs.shape == (2, 2) and np.all((probs >= 0) & (probs <= 1))
+    assert clf.predict([VOTE, CASE, SPORT]).tolist() == [[1, 0], [0, 1], [0, 0]]
+
+
+def test_svm_and_logreg_learn_different_weights():
+    texts, y = corpus()
+    svm = TopicClassifier(classes=["e", "j"], model="svm", cv=3).fit(texts, y)
+    logreg = TopicClassifier(classes=["e", "j"], model="logreg", cv=3).fit(texts, y)
+    assert svm.coef_.shape == logreg.coef_.shape and not np.allclose(svm.coef_, logreg.coef_)
+
+
+def test_an_unknown_model_is_a_clear_error():
+    texts, y = corpus()
+    with pytest.raises(Exception, match="model must be 'logreg' or 'svm'"):
+        TopicClassifier(classes=["e", "j"], model="forest", cv=3).fit(texts, y)
+
+
+def test_windows_cover_a_long_story_in_paragraph_sized_pieces():
+    from tagger.topics import windows
+
+    story = "\n\n".join(" ".join(f"w{p}_{i}" for i in range(70)) for p in range(10))
+    spans = windows(story, size=120)
+    assert len(spans) == 5  # two 70-word paragraphs per window
+    assert spans[0][0] == 0 and spans[-1][1] == len(story)
+    assert all(story[a:b].strip() == story[a:b] for a, b in spans)
+    assert windows("short text", size=120) == [(0, 10)] and windows("   ") == []
+
+
+def test_a_topic_in_two_paragraphs_of_a_long_story_is_not_diluted(fitted):
+    filler = " ".join(["The weather was mild and the shops opened as usual in the town."] * 6)
+    story = "\n\n".join([filler] * 8 + [VOTE * 3] + [filler] * 8)
+    assert len(story.split()) > 1000
+    assert fitted.predict([story]).tolist() == [[1, 0]]
 
 
 def test_shipped_taxonomy_has_iptc_codes():

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from tagger.cli import app
 from tagger.errors import BadInputError
-from tagger.training import parse_labels, read_table, train
+from tagger.io import read_table
+from tagger.training import parse_labels, train
 from tests.conftest import ROOT
 
 TOPICS = ["elections", "energy", "justice"]
@@ -59,7 +60,7 @@ def test_read_table_formats(tmp_path, small, suffix):
 
 def test_read_table_rejects_unknown_and_missing_files(tmp_path):
     (tmp_path / "x.xlsx").write_text("nope")
-    with pytest.raises(BadInputError, match=r"expected \.csv"):
+    with pytest.raises(BadInputError, match=r"expected \.jsonl"):
         read_table(tmp_path / "x.xlsx")
     with pytest.raises(BadInputError, match="does not exist"):
         read_table(tmp_path / "missing.csv")
@@ -140,13 +141,28 @@ def test_cli_train_writes_a_bundle_and_refuses_to_overwrite(tmp_path, small):
     assert result.exit_code == 0, result.output
     assert "cross-validated micro-F1" in result.output
     assert {p.name for p in out.iterdir()} == {
-        "topic_model.joblib", "taxonomy.csv", "manifest.json", "MODEL_CARD.md"
+        "topic_model.json", "topic_model.npz", "taxonomy.csv", "manifest.json", "MODEL_CARD.md"
     }  # fmt: skip
     again = runner.invoke(app, args)
     assert again.exit_code == 2 and "--overwrite" in again.output
+    (out / "notes.txt").write_text("mine")
+    replaced = runner.invoke(app, [*args, "--overwrite"])
+    assert replaced.exit_code == 0 and (out / "notes.txt").read_text() == "mine"
     tagged = runner.invoke(
         app, ["tag", "--model", str(out), "--json",
               "Voters went to the polls in a tight election as ballots were counted."],
     )  # fmt: skip
     assert tagged.exit_code == 0
     assert json.loads(tagged.output)["topics"][0]["slug"] == "elections"
+
+
+def test_cli_train_refuses_a_folder_that_is_not_a_bundle(tmp_path, small):
+    data = tmp_path / "archive.csv"
+    small.assign(tags=small["tags"].map(";".join)).to_csv(data, index=False)
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "thesis.docx").write_bytes(b"precious")
+    for extra in ([], ["--overwrite"]):
+        result = CliRunner().invoke(app, ["train", str(data), "--out", str(folder), "--sep", ";", *extra])  # fmt: skip
+        assert result.exit_code == 2 and "holds no model bundle" in result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["thesis.docx"]

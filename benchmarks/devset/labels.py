@@ -74,7 +74,10 @@ def gold() -> dict[str, dict[str, Any]]:
     for aid, row in a.items():
         agreed = set(row["topics"]) & set(b[aid]["topics"])
         settled = set(c.get(aid, {}).get("yes", []))
-        out[aid] = {"topics": sorted(agreed | settled), **{f: row.get(f, []) for f in ENTITY_FIELDS}}
+        out[aid] = {
+            "topics": sorted(agreed | settled),
+            **{f: row.get(f, []) for f in ENTITY_FIELDS},
+        }
     return out
 
 

@@ -106,8 +106,6 @@ def main() -> None:
     print(f"{len(chosen)} articles -> {ARTICLES}")
 
 
-
-
 # Round 2: after the first 423 were read, seven topics had fewer than 10 agreed positives
 # (disinformation 1, press-freedom 4, espionage 4, military-aid 5, cyber-warfare 5, war 8,
 # sanctions 8). Bring in the unread articles with the strongest hints for those topics.
@@ -135,7 +133,11 @@ def select_round2() -> None:
         low = text.lower()
         hits = {slug: len(re.findall(p, low)) for slug, p in THIN_HINTS.items()}
         # hits per 100 words, so long texts with one mention do not win
-        scored[aid] = (source, words, {s: 100 * h / words if h >= 2 else 0.0 for s, h in hits.items()})
+        scored[aid] = (
+            source,
+            words,
+            {s: 100 * h / words if h >= 2 else 0.0 for s, h in hits.items()},
+        )
     picked: list[str] = []
     for slug in THIN_HINTS:
         ranked = sorted(
