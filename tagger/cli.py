@@ -302,7 +302,9 @@ def evaluate_command(
     texts = [t if isinstance(t, str) else "" for t in frame[text_col].tolist()]
     if has_topics:
         gold = [parse_labels(v) or [] for v in frame[labels_col].tolist()]
-        tables["topics"] = ev.topics(gold, ev.topic_scores(tagger, texts), k=k)
+        scores = ev.topic_scores(tagger, texts)
+        tables["topics"] = ev.topics(gold, scores, k=k)
+        tables["topics by length"] = ev.topics_by_length(gold, scores, texts)
     if spans is not None:
         span_texts, gold_spans = spans
         predicted = tagger.tag_many(span_texts)
@@ -347,7 +349,7 @@ def show_metrics(name: str, table: Any, rows: int) -> None:
         head = str(column)
         for word, abbr in short.items():
             head = head.replace(word, abbr)
-        numeric = column not in ("label", "match")
+        numeric = column not in ("label", "match", "length")
         view.add_column(head, justify="right" if numeric else "left", no_wrap=True)
     for record in frame.itertuples(index=False):
         view.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in record))

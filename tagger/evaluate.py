@@ -477,3 +477,39 @@ def gold_entities(frame: pd.DataFrame, text: str) -> tuple[list[str], list[list[
         if first is not None:
             return texts, [_spans(c, f"entities[{i}]", None) for i, c in enumerate(cells)]
     return None
+
+
+LENGTH_BUCKETS = ((0, 300, "under 300 words"), (300, 1000, "300-1,000 words"), (1000, None, "over 1,000 words"))  # fmt: skip
+
+
+def length_bucket(words: int) -> str:
+    """The article-length bucket a text of ``words`` words falls in."""
+    for low, high, name in LENGTH_BUCKETS:
+        if words >= low and (high is None or words < high):
+            return name
+    raise ValueError(words)
+
+
+def topics_by_length(gold: Any, predicted: Any, texts: Sequence[str]) -> pd.DataFrame:
+    """Micro precision, recall and F1 of assigned topics per article-length bucket.
+
+    Long articles are where a bag-of-words model's scores shrink; this table shows whether
+    recall holds as articles grow.
+    """
+    gold_l, pred_l = _as_list(gold, "gold"), _as_list(predicted, "predicted")
+    _check_lengths(gold_l, pred_l)
+    buckets = [length_bucket(len(t.split())) for t in texts]
+    rows = {}
+    for _, _, name in LENGTH_BUCKETS:
+        picked = [i for i, b in enumerate(buckets) if b == name]
+        if not picked:
+            continue
+        table = topics([gold_l[i] for i in picked], [pred_l[i] for i in picked], k=1)
+        micro = table.loc["micro"]
+        rows[name] = {
+            "articles": len(picked),
+            **{c: micro[c] for c in ("precision", "recall", "f1", "support", "predicted")},
+        }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "length"
+    return frame

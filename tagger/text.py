@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import unescape
 from html.parser import HTMLParser
 from typing import ClassVar
 
@@ -226,7 +225,7 @@ def html_to_text(html: str) -> str:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()
-    text = unescape("".join(parser.parts))
+    text = "".join(parser.parts)  # the parser already decoded character references, once
     lines = (re.sub(r"[ \t\u00a0]+", " ", ln).strip() for ln in text.splitlines())
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

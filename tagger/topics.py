@@ -24,11 +24,10 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
-from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
@@ -248,6 +247,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         cv: int = 5,
         seed: int = 0,
         window: int = WINDOW_WORDS,
+        calibration_weight: float = 1.0,
     ) -> None:
         self.classes = classes
         self.model = model
@@ -255,10 +255,13 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.seed = seed
         self.window = window
+        self.calibration_weight = calibration_weight
 
     # -- fitting ----------------------------------------------------------------------------
-    def _linear(self, X: sparse.csr_matrix, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Weights (n_topics, n_features) and intercepts of one-vs-rest linear models."""
+    def _linear(
+        self, X: sparse.csr_matrix, Y: np.ndarray, weight: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Weights (n_topics, n_features) and intercepts of one binary linear model per topic."""
         if self.model == "svm":
             base: Any = LinearSVC(C=self.C, class_weight="balanced", random_state=self.seed)
         elif self.model == "logreg":
@@ -267,9 +270,15 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             )
         else:
             raise BadInputError(f"model must be 'logreg' or 'svm', not {self.model!r}")
-        ovr = OneVsRestClassifier(base).fit(X, Y)
-        coef = np.vstack([np.asarray(e.coef_).ravel() for e in ovr.estimators_])
-        intercept = np.array([float(np.ravel(e.intercept_)[0]) for e in ovr.estimators_])
+        coef = np.zeros((Y.shape[1], X.shape[1]))
+        intercept = np.zeros(Y.shape[1])
+        for k in range(Y.shape[1]):
+            if len(set(Y[:, k].tolist())) < 2:  # one class only: never (or always) this topic
+                intercept[k] = -10.0 if not Y[0, k] else 10.0
+                continue
+            est = clone(base).fit(X, Y[:, k], sample_weight=weight)
+            coef[k] = np.asarray(est.coef_).ravel()
+            intercept[k] = float(np.ravel(est.intercept_)[0])
         return coef, intercept
 
     def fit(
@@ -289,11 +298,13 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         Y = _indicator(y, len(texts))
         self.classes_ = np.asarray(list(self.classes) or [str(i) for i in range(Y.shape[1])])
         judged = np.arange(len(texts))  # rows whose out-of-fold scores fit the aggregator
+        weight = np.ones(len(texts))
         if X_calibration is not None:
             cal_texts = list(X_calibration)
             judged = np.arange(len(texts), len(texts) + len(cal_texts))
             texts += cal_texts
             Y = np.vstack([Y, _indicator(y_calibration, len(cal_texts))])
+            weight = np.concatenate([weight, np.full(len(cal_texts), self.calibration_weight)])
         # 1. out-of-fold scores: Platt curves from story scores, aggregator rows from windows
         n_topics = Y.shape[1]
         oof_story = np.zeros(Y.shape)
@@ -306,7 +317,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             coef = np.zeros((n_topics, features.counts(["x"]).shape[1]))
             intercept = np.full(n_topics, -10.0)  # a topic absent from this fold scores lowest
             coef[keep], intercept[keep] = self._linear(
-                features.transform([texts[i] for i in train]), Y[train][:, keep]
+                features.transform([texts[i] for i in train]), Y[train][:, keep], weight[train]
             )
             fold_models.append((test, features, coef, intercept))
             oof_story[test] = features.transform([texts[i] for i in test]) @ coef.T + intercept
@@ -318,7 +329,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             oof_rows.update(zip(mine, rows, strict=True))
         # 2. the final linear model on every text
         self.features_ = Features.fit(texts)
-        self.coef_, self.intercept_ = self._linear(self.features_.transform(texts), Y)
+        self.coef_, self.intercept_ = self._linear(self.features_.transform(texts), Y, weight)
         # 3. the aggregator and thresholds, on the judged rows' out-of-fold scores
         truth = Y[judged]
         self.aggregator_, oof_probs = self._fit_aggregator(

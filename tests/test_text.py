@@ -55,3 +55,9 @@ def test_decode_bytes_strict_names_the_file_and_replace_substitutes():
     assert decode_bytes(b"abc\xffdef", errors="replace") == "abc\ufffddef"
     with pytest.raises(BadInputError):
         decode_bytes(b"x", errors="ignore")
+
+
+def test_html_entities_are_decoded_exactly_once():
+    from tagger.text import html_to_text
+
+    assert html_to_text("<p>a &amp;lt; b &amp; c &lt; d</p>") == "a &lt; b & c < d"
