@@ -45,7 +45,12 @@ def measure(model: str | None, part: str = "measure") -> dict[str, object]:
     )  # fmt: skip
     p, r, f, s = precision_recall_fscore_support(gold, pred, average=None, zero_division=0)
     per_topic = {
-        t: {"precision": round(float(p[k]), 4), "recall": round(float(r[k]), 4), "f1": round(float(f[k]), 4), "support": int(s[k])}  # fmt: skip
+        t: {
+            "precision": round(float(p[k]), 4),
+            "recall": round(float(r[k]), 4),
+            "f1": round(float(f[k]), 4),
+            "support": int(s[k]),
+        }
         for k, t in enumerate(TOPICS)
     }
     with_gold = [k for k in range(len(TOPICS)) if s[k] > 0]
@@ -61,7 +66,9 @@ def measure(model: str | None, part: str = "measure") -> dict[str, object]:
         "macro_over": f"{len(with_gold)} topics with gold articles in this part",
         "per_topic": per_topic,
         "by_length": buckets,
-        "topics_with_15_or_more_gold_under_0.5": [t for t, v in per_topic.items() if v["support"] >= 15 and v["f1"] < 0.5],  # fmt: skip
+        "topics_with_15_or_more_gold_under_0.5": [
+            t for t, v in per_topic.items() if v["support"] >= 15 and v["f1"] < 0.5
+        ],
         "seconds": round(elapsed, 1),
     }
 

@@ -13,6 +13,7 @@ part (plus what spaCy buffers) is held at a time.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from tagger.columns import FLAT_COLUMNS, frame_meta, output_row, tag_frame
 from tagger.errors import BadInputError, ConfigurationError
 from tagger.io import Record, count_rows, input_kind, read_records
+from tagger.settings import MAX_TEXT_CHARS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -306,6 +308,7 @@ def tag_file(
     overwrite: bool = False,
     progress: bool = False,
     runner: Runner | None = None,
+    max_chars: int = MAX_TEXT_CHARS,
 ) -> BatchSummary:
     """Tag every row of ``input`` into ``output`` (Parquet or JSONL by extension).
 
@@ -322,6 +325,12 @@ def tag_file(
     if not dst.parent.is_dir():
         raise BadInputError(f"{dst.parent} is not a directory")
     refuse_same_file(src, dst)
+    stats: dict[str, int] = {}
+    # read the first row before anything is written: a missing column or an unreadable file
+    # fails here and leaves no parts folder behind
+    reader = read_records(src, text_col, id_col, stats=stats)
+    first = next(reader, None)
+    records = _limit_length(itertools.chain([] if first is None else [first], reader), max_chars)
     settings = {**_input_fingerprint(src), "text_col": text_col, "id_col": id_col}
     summary = BatchSummary(str(src), str(dst), str(errors_path(dst)))
     state = _prepare(dst, {**settings, "part_rows": part_rows}, resume, overwrite)
@@ -341,9 +350,7 @@ def tag_file(
     parts = parts_dir(dst)
     ext = dst.suffix
     total = count_rows(src) if progress else None
-    stats: dict[str, int] = {}
     ids = _IdTracker()
-    records = read_records(src, text_col, id_col, stats=stats)
     digest = _verify_done_parts(src, records, done, ids)
     with _progress(progress, total, skip) as advance:
         for chunk, rows in runner(ids.watch(_chunked(records, part_rows))):
@@ -373,6 +380,18 @@ def tag_file(
     summary.elapsed = time.perf_counter() - started
     summary.throughput = (summary.rows_read - skip) / summary.elapsed if summary.elapsed else 0.0
     return summary
+
+
+def _limit_length(records: Iterator[Record], max_chars: int) -> Iterator[Record]:
+    """A text over the per-text limit becomes an error row (the same limit as the service)."""
+    for record in records:
+        if record.text is not None and len(record.text) > max_chars:
+            record.error = (
+                f"text is {len(record.text):,} characters; the limit is {max_chars:,} "
+                "(raise it with --max-chars)"
+            )
+            record.text = None
+        yield record
 
 
 class _IdTracker:

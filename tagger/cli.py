@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -14,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tagger.errors import BadInputError, TaggerError
-from tagger.settings import DEFAULT_FEEDBACK_DB, MAX_BODY_BYTES
+from tagger.settings import DEFAULT_FEEDBACK_DB, MAX_BODY_BYTES, MAX_TEXT_CHARS
 from tagger.tags import Tags
 from tagger.text import decode_bytes, html_to_text, looks_like_html
 
@@ -22,6 +23,13 @@ app = typer.Typer(help="Tag news text with entities and topics, locally.", no_ar
 out = Console()
 F = TypeVar("F", bound=Callable[..., Any])
 
+INTERNAL_ERROR = 70  # EX_SOFTWARE: not the user's fault
+MaxCharsOpt = Annotated[
+    int,
+    typer.Option(
+        min=1, help="Longest text to tag, in characters (the service's limit); longer is an error."
+    ),
+]
 ModelOpt = Annotated[
     Path | None, typer.Option("--model", "-m", help="Model bundle directory (default: shipped).")
 ]
@@ -37,6 +45,20 @@ def reports_errors(func: F) -> F:
         except TaggerError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except MemoryError:
+            typer.echo("Out of memory: try a smaller --batch-size or fewer processes", err=True)
+            raise typer.Exit(INTERNAL_ERROR) from None
+        except Exception as exc:  # a bug or an unforeseen input: one line, not a traceback
+            if os.environ.get("TAGGER_DEBUG"):
+                raise
+            typer.echo(
+                f"Internal error: {type(exc).__name__}: {exc} (set TAGGER_DEBUG=1 to see the "
+                "traceback, and please report it)",
+                err=True,
+            )
+            raise typer.Exit(INTERNAL_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -93,11 +115,17 @@ def tag_command(
     errors: Annotated[
         str, typer.Option(help="Undecodable bytes: 'strict' (fail) or 'replace'.")
     ] = "strict",
-    limit: Annotated[int, typer.Option(help="Entities to show in the table.")] = 25,
+    limit: Annotated[int, typer.Option(min=1, help="Entities to show in the table.")] = 25,
     model: ModelOpt = None,
+    max_chars: MaxCharsOpt = MAX_TEXT_CHARS,
 ) -> None:
     """Tag one article and print its entities and topics."""
     content = read_input(text, file, errors)
+    if len(content) > max_chars:
+        raise BadInputError(
+            f"the text is {len(content):,} characters; the limit is {max_chars:,} "
+            "(raise it with --max-chars)"
+        )
     tags = load_tagger(model).tag(content)
     if as_json:
         out.print_json(json.dumps(tags.to_dict(), ensure_ascii=False))
@@ -206,20 +234,23 @@ def batch_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="OUTPUT: .parquet or .jsonl.")],
     text_col: Annotated[str, typer.Option(help="Column with the article text.")] = "body",
     id_col: Annotated[str, typer.Option(help="Column with the row id.")] = "id",
-    n_process: Annotated[int, typer.Option(help="Worker processes (local engine).")] = 1,
-    batch_size: Annotated[int, typer.Option(help="Texts per spaCy batch.")] = 64,
-    part_rows: Annotated[int, typer.Option(help="Input rows per resumable part.")] = 1000,
+    n_process: Annotated[int, typer.Option(min=1, help="Worker processes (local engine).")] = 1,
+    batch_size: Annotated[int, typer.Option(min=1, help="Texts per spaCy batch.")] = 64,
+    part_rows: Annotated[int, typer.Option(min=1, help="Input rows per resumable part.")] = 1000,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing OUTPUT.")] = False,
     engine: Annotated[str, typer.Option(help="'local' or 'dask'.")] = "local",
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address (default: a LocalCluster).")
     ] = None,
-    workers: Annotated[int, typer.Option(help="LocalCluster workers (dask, no --scheduler).")] = 2,
+    workers: Annotated[
+        int, typer.Option(min=1, help="LocalCluster workers (dask, no --scheduler).")
+    ] = 2,
     tolerate_errors: Annotated[
         bool, typer.Option(help="Exit 0 even when some rows could not be tagged.")
     ] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    max_chars: MaxCharsOpt = MAX_TEXT_CHARS,
     model: ModelOpt = None,
 ) -> None:
     """Tag an archive, streaming, resumable; bad rows go to OUTPUT.errors.jsonl."""
@@ -228,6 +259,7 @@ def batch_command(
     if engine not in ("local", "dask"):
         raise BadInputError(f"--engine must be 'local' or 'dask', not {engine!r}")
     options: dict[str, Any] = dict(
+        max_chars=max_chars,
         text_col=text_col, id_col=id_col, batch_size=batch_size, part_rows=part_rows,
         resume=resume, overwrite=overwrite, progress=progress,
     )  # fmt: skip
@@ -275,7 +307,7 @@ def evaluate_command(
     model: ModelOpt = None,
     text_col: Annotated[str, typer.Option(help="Column with the article text.")] = "body",
     labels_col: Annotated[str, typer.Option(help="Column with the gold topic labels.")] = "tags",
-    k: Annotated[int, typer.Option("--k", help="Cut-off for precision/recall/F1@k.")] = 3,
+    k: Annotated[int, typer.Option("--k", min=1, help="Cut-off for precision/recall/F1@k.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print the tables as JSON.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print the tables as CSV.")] = False,
     limit: Annotated[int | None, typer.Option(help="Evaluate the first N rows only.")] = None,

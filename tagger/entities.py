@@ -22,6 +22,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from tagger.junk import drop_junk, find_junk
 from tagger.knowledge import TABLES, KBEntry, KnowledgeBase, default_kb_dir, normalise
 from tagger.text import Layout, analyse_layout
 
@@ -105,9 +106,10 @@ class EntityResolver:
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # spaCy builds this from the tokens: do it once
         layout = analyse_layout(text)
+        junk = find_junk(text)  # bylines, credits, promos, log lines, datelines (tagger/junk.py)
         # the story without the page chrome, for tagger_topics (which consumes it)
         doc._.tagger_story = layout.story_text(text) or text
-        candidates = self._resolve(doc)
+        candidates = drop_junk(doc, self._resolve(doc), junk)
         entities = self._group(doc, candidates)
         _score_salience(entities, layout)
         entities.sort(key=lambda e: (-e["salience"], -e["count"], e["name"]))

@@ -234,7 +234,10 @@ def read_parquet(
 def parquet_rows(path: Path) -> int:
     import pyarrow.parquet as pq
 
-    return int(pq.ParquetFile(path).metadata.num_rows)
+    try:
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except Exception as exc:
+        raise BadInputError(f"{path} could not be read as Parquet: {exc}") from None
 
 
 TEXT_SUFFIXES = (".txt", ".html", ".htm")

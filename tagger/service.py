@@ -32,7 +32,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from tagger.errors import BadInputError, TaggerError
 from tagger.feedback import FeedbackStore
 from tagger.pipeline import MODEL_ARRAYS
-from tagger.settings import DEFAULT_FEEDBACK_DB, MAX_BODY_BYTES
+from tagger.settings import DEFAULT_FEEDBACK_DB, MAX_BODY_BYTES, MAX_TEXT_CHARS
 from tagger.tagger import Tagger
 from tagger.tags import ENTITY_LABELS, Tags
 
@@ -208,6 +208,35 @@ def authorised(
         )
 
 
+SECRET_QUERY_NAMES = frozenset({"api_key", "apikey", "key", "token", "access_token", "auth"})
+
+
+def no_key_in_url(request: Request) -> None:
+    """A key in the URL ends up in logs, proxies and browser history: refuse it and say where."""
+    if SECRET_QUERY_NAMES & {name.lower() for name in request.query_params}:
+        raise HTTPException(
+            status_code=400,
+            detail="do not put the API key in the URL; send 'Authorization: Bearer <key>'",
+        )
+
+
+class HideQueryStrings(logging.Filter):
+    """Drops the query string from uvicorn's access-log lines: URLs may carry secrets."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def hide_query_strings() -> None:
+    """Install :class:`HideQueryStrings` on uvicorn's access logger (once)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, HideQueryStrings) for f in access.filters):
+        access.addFilter(HideQueryStrings())
+
+
 def service(request: Request) -> ServiceState:
     """The worker's loaded state (set by the lifespan)."""
     return request.app.state.service
@@ -285,7 +314,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.api_key = key
-    v1: list[Any] = [Depends(authorised)]
+    hide_query_strings()
+    v1: list[Any] = [Depends(no_key_in_url), Depends(authorised)]
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -315,7 +345,7 @@ def create_app(
     @app.post("/v1/tag", dependencies=v1, tags=["tagging"])
     def tag(body: TagRequest, state: State) -> dict[str, Any]:
         """Entities and topics of one story (the ``Tags.to_dict()`` shape) and the model."""
-        limit = state.tagger.max_length
+        limit = MAX_TEXT_CHARS
         if len(body.text) > limit:
             raise _too_long(("text",), body.text, limit)
         with state.lock:
@@ -325,7 +355,7 @@ def create_app(
     @app.post("/v1/tag/batch", dependencies=v1, tags=["tagging"])
     def tag_batch(body: BatchRequest, state: State) -> dict[str, Any]:
         """Up to 64 stories at once, answers in input order."""
-        limit = state.tagger.max_length
+        limit = MAX_TEXT_CHARS
         for i, text in enumerate(body.texts):
             if len(text) > limit:
                 raise _too_long(("texts", i), text, limit)
@@ -363,7 +393,7 @@ def create_app(
     @app.post("/v1/feedback", dependencies=v1, tags=["feedback"], status_code=201)
     def feedback(body: FeedbackRequest, state: State) -> dict[str, Any]:
         """Store an editor's verdict on a tag: accept, reject, or add (a tag not suggested)."""
-        limit = state.tagger.max_length
+        limit = MAX_TEXT_CHARS
         if body.text is not None and len(body.text) > limit:
             raise _too_long(("text",), body.text, limit)
         tag = body.tag.model_dump(exclude_none=True)

@@ -10,17 +10,24 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tagger.columns import tag_frame
-from tagger.errors import InputTypeError
+from tagger.errors import BadInputError, InputTypeError
 from tagger.model import read_bundle, versions
 from tagger.pipeline import build_nlp, story_text, tags_from_doc
 from tagger.tags import Entity, Mention, Tags, Topic
+from tagger.text import clean_text
 from tagger.topics import SUGGEST_FLOOR, TopicModel
+
+PIECE_CHARS = 50_000  # longer texts are tagged in pieces of about this size: memory stays bounded
 
 
 def _check_text(text: object, where: str = "text") -> str:
+    """The text ready for spaCy (see :func:`clean_text`), or a clear error."""
     if not isinstance(text, str):
         raise InputTypeError(f"{where} must be str, not {type(text).__name__}")
-    return text
+    try:
+        return clean_text(text)
+    except BadInputError as exc:
+        raise BadInputError(str(exc.args[0]).replace("text", where, 1)) from None
 
 
 def _split_long(text: str, limit: int) -> list[tuple[int, str]]:
@@ -38,6 +45,19 @@ def _split_long(text: str, limit: int) -> list[tuple[int, str]]:
         pieces.append((start, text[start:end]))
         start = end
     return pieces
+
+
+def _join_surnames(merged: dict[tuple[str, str], Entity]) -> None:
+    """Fold a one-word PERSON into the one multi-word PERSON whose last word it is."""
+    people = [e for (label, _), e in merged.items() if label == "PERSON"]
+    for single in [e for e in people if " " not in e.name]:
+        full = [e for e in people if e.name.endswith(" " + single.name)]
+        if len(full) == 1:
+            target = full[0]
+            target.count += single.count
+            target.salience = max(target.salience, single.salience)
+            target.mentions = sorted(target.mentions + single.mentions, key=lambda m: m.start)
+            del merged[("PERSON", single.name)]
 
 
 class Tagger:
@@ -106,12 +126,16 @@ class Tagger:
 
     @property
     def max_length(self) -> int:
-        """Texts longer than this (characters) are tagged in pieces."""
-        return int(self.nlp.max_length)
+        """Texts longer than this (characters) are tagged in pieces, so memory stays bounded."""
+        return min(PIECE_CHARS, int(self.nlp.max_length))
 
     def tag(self, text: str) -> Tags:
-        """Entities and topics of one text. Non-strings raise ``TypeError``; blank text: empty."""
-        _check_text(text)
+        """Entities and topics of one text. Non-strings raise ``TypeError``; blank text: empty.
+
+        Control and format characters count as spaces (offsets are unchanged); text with a lone
+        surrogate raises ``BadInputError`` naming its position.
+        """
+        text = _check_text(text)
         if not text.strip():
             return Tags()
         if len(text) > self.max_length:
@@ -124,8 +148,8 @@ class Tagger:
         """Tags for each text, in input order, streamed through ``nlp.pipe``."""
 
         def feed() -> Iterator[tuple[str, tuple[bool, str]]]:
-            for i, text in enumerate(texts):
-                _check_text(text, f"texts[{i}]")
+            for i, raw in enumerate(texts):
+                text = _check_text(raw, f"texts[{i}]")
                 if len(text) > self.max_length:
                     yield "", (True, text)  # tagged in pieces below
                 else:
@@ -149,7 +173,12 @@ class Tagger:
         return tags_from_doc(doc)
 
     def _tag_long(self, text: str) -> Tags:
-        """A text over ``max_length``: entities per piece, merged; offsets into the whole text."""
+        """A text over ``max_length``: entities per piece, merged; offsets into the whole text.
+
+        One piece is in memory at a time. A surname alone in one piece joins the full name found
+        in another ("Putin" with "Vladimir Putin"), as it does within a piece. Topics are scored
+        on the whole story (windows keep that bounded too).
+        """
         merged: dict[tuple[str, str], Entity] = {}
         for offset, piece in _split_long(text, self.max_length):
             if not piece.strip():
@@ -165,6 +194,7 @@ class Tagger:
                     have.count += ent.count
                     have.salience = max(have.salience, ent.salience)
                     have.mentions.extend(shifted)
+        _join_surnames(merged)
         entities = sorted(merged.values(), key=lambda e: (-e.salience, -e.count, e.name))
         topics: list[Topic] = []
         if self.topic_model is not None:

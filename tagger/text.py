@@ -9,6 +9,7 @@ the chrome.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import ClassVar
@@ -241,3 +242,30 @@ def decode_bytes(data: bytes, name: str = "<bytes>", errors: str = "strict") -> 
             f"{name} is not valid UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); "
             "convert it to UTF-8 or pass --errors replace"
         ) from None
+
+
+_INVISIBLE = {
+    c: " " for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+}  # control characters except tab, newline and carriage return
+
+
+def clean_text(text: str) -> str:
+    """The text with control and format characters (bidi marks, zero-width joiners) as spaces.
+
+    Same length, so every offset still points into the original text; such characters can
+    then neither end up in an entity's name nor hide a name ("Putin\u200d"). A lone surrogate
+    (text that was never valid Unicode) is a ``BadInputError`` naming its position.
+    """
+    out = text.translate(_INVISIBLE)
+    if out.isascii():
+        return out
+    chars = list(out)
+    for i, ch in enumerate(chars):
+        if ord(ch) < 0x80:
+            continue
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            raise BadInputError(f"text is not valid Unicode: lone surrogate at character {i}")
+        if category == "Cf":
+            chars[i] = " "
+    return "".join(chars)

@@ -162,7 +162,13 @@ class Features:
         vocabularies, idf = {}, {}
         for name in FEATURE_PARAMS:
             vec = TfidfVectorizer(sublinear_tf=True, **_vectorizer_params(name, fitting=True))
-            vec.fit(texts)
+            try:
+                vec.fit(texts)
+            except ValueError as exc:  # "empty vocabulary", "max_df corresponds to < min_df"
+                raise BadInputError(
+                    f"no words to learn from in the training texts ({exc}); is the text column "
+                    "the article text?"
+                ) from None
             terms = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
             vocabularies[name] = terms
             idf[name] = np.asarray(vec.idf_, dtype=np.float64)

@@ -468,12 +468,18 @@ def test_tagger_serve_runs_on_loopback_and_keeps_text_out_of_logs(tmp_path):
         fb = {"text": STORY, "tag": {"slug": "censorship"}, "verdict": "accept"}
         assert httpx.post(f"{url}/v1/feedback", json=fb, timeout=30).status_code == 201
         assert "tagger" in httpx.get(url, timeout=5).text
+        # a key in the URL is refused, and no query string reaches the access log
+        leaked = httpx.post(f"{url}/v1/tag?api_key=SECRETKEY1", json={"text": "x"}, timeout=30)
+        assert leaked.status_code == 400 and "Authorization" in leaked.json()["detail"]
+        assert httpx.get(f"{url}/v1/taxonomy?q=SECRETQUERY2", timeout=30).status_code == 200
     finally:
         proc.terminate()
         log, _ = proc.communicate(timeout=30)
     assert f"Uvicorn running on http://127.0.0.1:{port}" in log
     assert "service is OPEN" in log
     assert "POST /v1/tag" in log and STORY[:30] not in log
+    assert "GET /v1/taxonomy" in log
+    assert "SECRETKEY1" not in log and "SECRETQUERY2" not in log
 
 
 def test_a_story_with_only_rejections_is_not_a_training_row(tmp_path):
