@@ -90,11 +90,13 @@ def read_input(text: str | None, file: Path | None, errors: str) -> str:
 
 def render(tags: Tags, limit: int) -> None:
     """Entities and topics as two readable tables."""
-    table = Table(title="Entities", title_justify="left")
-    for column in ("salience", "label", "name", "id", "count"):
+    table = Table(title="Entities (suggested first)", title_justify="left")
+    for column in ("tag", "salience", "label", "name", "id", "count"):
         table.add_column(column, justify="right" if column in ("salience", "count") else "left")
-    for e in tags.entities[:limit]:
-        table.add_row(f"{e.salience:.2f}", e.label, e.name, e.id or "", str(e.count))
+    ordered = sorted(tags.entities, key=lambda e: not e.suggested)  # stable: salience order kept
+    for e in ordered[:limit]:
+        mark = "suggested" if e.suggested else ""
+        table.add_row(mark, f"{e.salience:.2f}", e.label, e.name, e.id or "", str(e.count))
     out.print(table)
     topics = Table(title="Topics", title_justify="left")
     for column in ("score", "slug", "IPTC", "evidence"):

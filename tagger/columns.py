@@ -28,11 +28,19 @@ FLAT_COLUMNS = {
 
 
 def flat_columns(tags: Tags) -> dict[str, list[str]]:
-    """The analysis columns: assigned topic slugs and entity names per label."""
+    """The analysis columns: assigned topics and the suggested entities' names per label.
+
+    Every entity (suggested or not) stays in the ``tags`` column; places are never an editor's
+    tag, so ``locations`` lists every place named.
+    """
     row: dict[str, list[str]] = {"topics": [t.slug for t in tags.topics if t.score >= ASSIGNED]}
     for column, label in FLAT_COLUMNS.items():
         if label is not None:
-            row[column] = [e.name for e in tags.entities if e.label == label]
+            row[column] = [
+                e.name
+                for e in tags.entities
+                if e.label == label and (e.suggested or label == "LOCATION")
+            ]
     return row
 
 

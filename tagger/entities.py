@@ -24,6 +24,7 @@ from spacy.util import filter_spans
 
 from tagger.junk import drop_junk, find_junk
 from tagger.knowledge import TABLES, KBEntry, KnowledgeBase, default_kb_dir, normalise
+from tagger.suggest import entity_features
 from tagger.text import Layout, analyse_layout
 
 if not Doc.has_extension("tagger_entities"):
@@ -113,6 +114,7 @@ class EntityResolver:
         entities = self._group(doc, candidates)
         _score_salience(entities, layout)
         entities.sort(key=lambda e: (-e["salience"], -e["count"], e["name"]))
+        entity_features(entities, layout, len(text))  # for tagger_suggest's decision
         spans = []
         for entity in entities:
             for token_start, token_end in entity.pop("_tokens"):

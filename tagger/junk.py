@@ -1,27 +1,27 @@
 """What must never become an entity: the rules, each with the reason it is there.
 
 Two kinds of junk. *Surfaces*: protocol and technical acronyms, time zones and a few terms the
-base model reads as organisations ("DNS", "UTC", "GDP"), and people the base model invents out of
-technical phrases ("Invalid Request Line", "Vanilla Tor", "the Atlas website"). *Places on the
-page*: bylines, photo and wire credits, copyright lines, newsletter and subscription promos, log
-and code lines produce no entities; a dateline produces none either, but a place it names that the
-story names again keeps its mention there (CoNLL and most readers count "LONDON 1996-08-30" as a
-mention of London).
+base model reads as organisations ("DNS", "UTC", "GDP"), and "people" the base model makes out of
+technical phrases ("Invalid Request Line", "Vanilla Tor", "websites Atlas and Globe"). *Places on
+the page*: bylines, photo and wire credits, copyright lines, newsletter and subscription promos,
+log and code lines produce no entities. A dateline produces none either, but a place the story
+names again keeps its dateline mention (CoNLL counts "LONDON 1996-08-30" as a mention of London).
 
-The publisher's own name is handled by the same places: "(Reuters) -", "Reporting by ...",
-"AP Photo/...", "© Reuters" or a "Reuter" sign-off line are credits and drop; "Reuters" in a body
+The publisher's own name goes by the same places: "(Reuters) -", "Reporting by ...",
+"AP Photo/...", "© Reuters", a "Reuter" sign-off line are credits and drop; "Reuters" in a body
 sentence ("told Reuters", a story about the agency) is a real mention and stays. A surface the
 knowledge base lists exactly (an organisation really called "IP ...") is never junk.
 
-Everything is a frozenset or a regex compiled once: the rules run on every text and must not slow
-tagging down.
+Everything is a frozenset or a regex compiled once, and the costly regexes only run on texts
+that hold their literal ("@", "/", "©"): the rules run on every text and must not slow tagging.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -29,34 +29,36 @@ from spacy.tokens import Doc
 
 from tagger.knowledge import KBEntry, normalise
 
-# -- surfaces --------------------------------------------------------------------------------
+# -- surfaces ------------------------------------------------------------------------------------
 
-# protocols, formats, hardware and units: the base model tags them ORG in technical posts
+# protocols, formats, hardware and units: the base model tags them ORG in technical posts (none is
+# a whole gold mention in CoNLL-2003, GUM or MEANTIME; "GB", "ROM", "RSA", "FIN" are left out:
+# they are also country codes in results tables)
 TECH_TERMS = frozenset(
-    """DNS DNSSEC DoH TCP UDP IP IPv4 IPv6 ICMP HTTP HTTPS HTTP/2 TLS SSL SNI BGP ISP ASN NAT SYN ACK
-    RST FIN MTU TTL QUIC NTP DHCP ARP SSH SFTP FTP SMTP IMAP POP3 IRC XMPP SIP RTP VoIP WebRTC SOCKS
-    SOCKS4 SOCKS5 VPN P2P DPI QoS CDN LAN WAN WiFi Wi-Fi LTE GSM SMS MMS OTP 2FA AES RSA SHA SHA-1
-    SHA1 SHA-256 SHA256 MD5 HMAC ECC PKI OCSP CRL HSTS PGP GPG API SDK CLI GUI UI UX CPU GPU RAM
-    ROM SSD HDD USB URL URI HTML CSS JSON XML YAML PDF ASCII UTF UTF-8 RFC SQL XSS CSRF DoS DDoS CVE
-    IMEI IMSI SIM GPS NFC RFID KB MB Kbps Mbps Gbps KB/s MB/s FAQ Q&A OS""".split()
+    """DNS DNSSEC DoH TCP UDP IP IPv4 IPv6 ICMP HTTP HTTPS HTTP/2 TLS SSL SNI BGP ISP ASN NAT SYN
+    ACK MTU TTL QUIC NTP DHCP ARP SSH SFTP FTP SMTP IMAP POP3 IRC XMPP SIP RTP VoIP WebRTC SOCKS
+    SOCKS4 SOCKS5 VPN P2P DPI QoS CDN LAN WAN WiFi Wi-Fi LTE GSM SMS MMS OTP 2FA AES SHA SHA-1 SHA1
+    SHA-256 SHA256 MD5 HMAC PKI OCSP CRL HSTS PGP GPG API SDK CLI GUI UI UX CPU GPU RAM SSD HDD USB
+    URL URI HTML CSS JSON XML YAML PDF ASCII UTF UTF-8 RFC SQL XSS CSRF DoS DDoS CVE IMEI IMSI SIM
+    GPS NFC RFID KB MB Kbps Mbps Gbps FAQ Q&A OS""".split()
 )
 # time zones: "14:20 GMT" is a time, not an organisation
 TIME_ZONES = frozenset(
-    """UTC GMT BST CET CEST EET EEST WET WEST MSK EST EDT CST CDT MST MDT PST PDT AKST AKDT HST
-    AEST AEDT ACST AWST NZST NZDT IST JST KST HKT SGT PHT WIB ICT""".split()
+    """UTC GMT BST CET CEST EET EEST WET MSK EST EDT CST CDT MST MDT PST PDT AKST AKDT HST AEST
+    AEDT ACST AWST NZST NZDT IST JST KST HKT SGT PHT WIB""".split()
 )
-# economic and job-title acronyms the base model calls organisations in business news
+# economic terms and job titles the base model calls organisations in business news
 TERMS = frozenset("GDP GNP VAT CEO CFO COO CTO IPO PSBR M&A".split())
 JUNK_SURFACES = TECH_TERMS | TIME_ZONES | TERMS
-# "WEST" and "ACT" are also words and places: only the exact upper-case surface is a time zone
+# "TCP/IP", "DNS over HTTPS": junk parts joined by these are junk as a whole
 _CONNECTORS = frozenset("over and or of via in on to for with".split())
 _SPLIT = re.compile(r"[\s/]+|(?<=[A-Za-z])-(?=[A-Za-z])")
 
-# words that are never part of a person's name: the base model builds people from tech phrases
+# words that are never part of a person's name: the base model builds people out of tech phrases
 NOT_NAME_WORDS = frozenset(
     """Invalid Request Line Error Exception Server Client Protocol Browser Bundle Vanilla Proxy
     Socket Packet Relay Relays Linux Windows Javascript JavaScript Java Bitcoin Chrome Chromium
-    Firefox Ubuntu Debian Android Python Perl PHP""".split()
+    Firefox Ubuntu Debian Android Python Perl PHP""".casefold().split()
 )
 # "network status websites Atlas and Globe": a "person" right after these is a product
 PRODUCT_NOUNS = frozenset(
@@ -64,9 +66,8 @@ PRODUCT_NOUNS = frozenset(
     plugins add-ons addons libraries protocols servers portals""".split()
 )
 
-# -- outlets ---------------------------------------------------------------------------------
-# news agencies and photo agencies: their names in "(Reuters) -", "AP Photo/...", "Name/AFP" are
-# credits wherever they appear
+# -- outlets -------------------------------------------------------------------------------------
+# news and photo agencies: "(Reuters) -", "AP Photo/...", "Name/AFP" are credits wherever they are
 WIRES = (
     "Thomson Reuters", "Reuters", "REUTERS", "Reuter", "REUTER", "The Associated Press",
     "Associated Press", "AP", "Agence France-Presse", "Agence France Presse", "AFP", "Getty Images",
@@ -75,8 +76,8 @@ WIRES = (
     "Yonhap", "ANI", "PTI", "AAP", "The Canadian Press", "Shutterstock", "Alamy", "NurPhoto",
     "SOPA Images", "Anadolu Agency", "Anadolu", "Ukrinform", "UNIAN",
 )  # fmt: skip
-# outlets that sign their own pages: a credit only where a line is nothing but the name, or ends
-# with it ("Ukraine war latest - BBC News")
+# outlets that sign their own pages: a credit where a line is nothing but the name or ends with it
+# ("Ukraine war latest - BBC News"); "(BBC)" after "British Broadcasting Corporation" is a mention
 OUTLETS = (
     *WIRES, "BBC News", "BBC", "CNN", "Al Jazeera", "The Guardian", "Guardian",
     "The New York Times", "New York Times", "The Washington Post", "Washington Post",
@@ -86,9 +87,9 @@ OUTLETS = (
 )  # fmt: skip
 
 
-def _alternation(names: Sequence[str]) -> str:
+def _alternation(names: Iterable[str]) -> str:
     ordered = sorted(names, key=len, reverse=True)  # longest first: "PA Media" before "PA"
-    return "(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w-])"
+    return r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w-])"
 
 
 _WIRE = _alternation(WIRES)
@@ -110,18 +111,72 @@ def _any(*patterns: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.MULTILINE | flags)
 
 
-# -- whole lines that produce no entities (one alternative per kind of line) -----------------
-_LINES = _any(
+# -- whole lines that produce no entities --------------------------------------------------------
+# lines that could also end a hard-wrapped sentence ("... told\nReuters."): these count only
+# where the line before does not run on into them (see _runs_on)
+_CREDIT_LINES = _any(
     # byline: "By Jane Doe", "By Jane Doe and John Roe, BBC News, Kyiv"
     rf"^[ \t]*By[ \t]+{_NAME}(?:[ \t]*(?:,|and|&)[ \t]*{_NAME}){{0,3}}"
     r"(?:[ \t]*[,|][ \t]*[\w .'’-]{0,60})?[ \t]*$",
+    # the same spread over lines: "Written by\n  Scott Murdoch for\n  Reuters ->"
+    rf"^[ \t]*(?:Written|Words|Text|Story)[ \t]+by\s*{_NAME}"
+    rf"(?:[ \t]+for\b(?:\s*{_OUTLET}[ \t>»:—–-]*)?)?[ \t]*$",
     # byline and date as pages copy them: "Oleksii ArtemchukFriday, 18 July 2025, 09:52",
-    # "Jane Doe | 18 July 2025"; or a date line on its own
-    rf"^[ \t]*(?:{_NAME}(?:(?<=[a-z])(?={_WEEKDAY}|\d)|[ \t]*[,|—–·•][ \t]*))?{_DATE}"
-    rf"(?:,?[ \t]*{_TIME})?[ \t]*$",
-    # a line that is nothing but an outlet: the "Reuter" sign-off, "(AP)", "— AFP", "BBC News"
-    rf"^[ \t]*[(\[—–-]*[ \t]*{_OUTLET}[ \t]*[)\].:—–-]*[ \t]*$",
-    # log lines: "Jul 03 12:00:00.000 [warn] ...", "2025-07-18 09:52:01 ERROR ...", "ERROR: ..."
+    # "Jane Doe | 18 July 2025"; or a date line on its own (not a dateline: "CHICAGO, April 8")
+    rf"^[ \t]*(?:(?![A-Z]{{2,}}\b){_NAME}(?:(?<=[a-z])(?={_WEEKDAY}|\d)|[ \t]*[,|—–·•][ \t]*))?"
+    rf"{_DATE}(?:,?[ \t]*{_TIME})?[ \t]*$",
+    # page metadata: "Published 14:20 GMT, 3 March 2025", "Last updated: 3 March", "Posted by X"
+    r"^[ \t]*(?:Published|Updated|Last updated|First published|Posted|Modified)\b"
+    r"(?![^\n]*\b[a-z]{3,}\b)[^\n]{0,80}$",
+    # a line that is nothing but an outlet: "(AP)", "— AFP", "BBC News", "Reuters ->"
+    rf"^[ \t]*[(\[—–-]*[ \t]*{_OUTLET}[ \t]*[)\].:—–>»-]*[ \t]*$",
+)
+# the sign-off that ends every Reuters-21578 story, after a table as often as after a sentence
+_SIGN_OFF = re.compile(r"^[ \t]*(?:Reuter|REUTER)[ \t.^M]*$", re.MULTILINE)
+# a wire heading a line: "Reuters: Russian lawmaker warns ...", "AFP - " (not "told\nReuters: ")
+_WIRE_HEADING = re.compile(rf"^[ \t]*{_WIRE}(?=[ \t]*(?:[—–-]|:)[ \t])", re.MULTILINE)
+_CREDIT_LINES_ANY_CASE = _any(
+    # credit lines: "Photo: AFP", "Stock photo: Getty Images", "Source: The Moscow Times"
+    r"^[ \t]*(?:stock |file |main |top |lead )?(?:(?:photo(?:graph)?s?|pictures?|pics?|images?"
+    r"|illustrations?)[ \t]*(?::|by\b)|(?:credits?|photo credits?|sources?|image copyright"
+    r"|image source|copyright)[ \t]*:)[^\n]{0,120}$",
+    # copyright notices: "© 2025 Reuters", "Copyright 2023 The Associated Press. All rights ..."
+    r"^[ \t]*(?:©|\(c\)[ \t]*\d{4}|copyright[ \t]*(?:©|\(c\)|\d{4}))[^\n]*$",
+    # promos: "Support Ukrainska Pravda on Patreon!", "Follow us on Telegram"
+    r"^[ \t]*(?=(?-i:[A-Z]))(?:sign[ -]?up|subscribe|donate|become[ \t]+a|support|follow|join"
+    r"|download|get|try|listen|watch|read)(?=[ \t])[^\n]{0,200}?\b(?:newsletters?|subscri\w+"
+    r"|patreon|donate (?:now|today|here|to us|to our)|donations?|membership|podcasts?|our app"
+    r"|the app|free trial|telegram|twitter|facebook|instagram|youtube|whatsapp|tiktok|x\.com"
+    r"|independent journalism|our journalism)\b[^\n]{0,200}$",
+    # "Sign up to First Edition" on its own line, above the newsletter's blurb
+    r"^[ \t]*(?=(?-i:[A-Z]))sign[ -]?up (?:to|for)\b(?:[ \t]+\S+){1,6}[ \t]*$",
+    flags=re.IGNORECASE,
+)
+# promos, appeals and syndication footers: phrases no story sentence has, however long the line;
+# the whole line around one goes (looked for only in texts holding one of _MARKER_KEYS)
+_LINE_MARKERS = re.compile(
+    r"\b(?:privacy notice: newsletters|newsletter promotion|our free (?:daily |weekly )?newsletter"
+    r"|already a subscriber|sign up to our|subscribe to our|small favou?r to ask"
+    r"|no billionaire owner|(?:fund|support) independent journalism|all rights reserved"
+    r"|views and opinions expressed herein|do not necessarily reflect (?:those|the views))\b",
+    re.IGNORECASE,
+)
+_MARKER_KEYS = (
+    "newsletter", "subscri", "sign up", "favour", "favor", "billionaire", "journalism",
+    "rights reserved", "views and opinions", "necessarily reflect",
+)  # fmt: skip
+# log levels: "Jul 03 12:00:00.000 [warn] Invalid Request Line", "[notice] Bootstrapped 100%"
+_LOG_LEVEL = re.compile(
+    r"\[(?:warn|warning|notice|info|debug|err|error|crit|alert|emerg|trace|fatal)\]", re.IGNORECASE
+)
+# a newsletter box as a reader copies it: "Sign up to ..." down to its "Privacy Notice:" line
+_PROMO_BLOCK = re.compile(
+    r"^[ \t]*(?:Sign[ -]?up|Subscribe)\b[^\n]{0,80}(?:\n[^\n]{0,300}){0,4}?\n[^\n]*"
+    r"Privacy Notice:[^\n]*$",
+    re.MULTILINE,
+)
+_CODE_LINES = _any(
+    # log lines: "Jul 15 20:26:18.000 [warn] ...", "2025-07-18 09:52:01 ERROR ...", "ERROR: ..."
     r"^[ \t]*\[?(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d|[A-Z][a-z]{2}[ \t]+\d{1,2}[ \t]+\d\d:\d\d:\d\d)"
     r"[^\n]*$",
     r"^[ \t]*(?:ERROR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL)\b[:\]][^\n]*$",
@@ -130,87 +185,88 @@ _LINES = _any(
     r"^[ \t]*HTTP/\d(?:\.\d)?[ \t]+\d{3}\b[^\n]*$",
     r"^[ \t]*(?:User-Agent|Content-Type|Content-Length|Accept(?:-[A-Za-z]+)?|Set-Cookie|Cookie"
     r"|X-[\w-]+):[ \t]+\S[^\n]*$",
-    # shell and code: "$ tor --version", "user@host:~$ ls", ">>> import x", "x = f(y);"
+    # shell and code: "$ tor --version", "user@host:~$ ls", ">>> import x", "def f(x):"
     r"^[ \t]*(?:\$[ \t]+[a-z./~]|>>>[ \t]|[\w.-]+@[\w.-]+:\S*[$#][ \t])[^\n]*$",
     r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]|#include[ \t]*[<\"]|#define[ \t]"
     r"|(?:def|class|function|func|fn)[ \t]+\w+[ \t]*[(:{])[^\n]*$",
-    r"^[^\n]*(?:=|->|::|\{)[^\n]*[;{][ \t]*$|^[^\n]*\w\([^)\n]*\)[ \t]*;[ \t]*$|^[ \t]*[{}][ \t]*$",
-    # a config line: "ExitPolicy reject *:*", "SocksPort 9050", "UseBridges 1"
-    r"^[ \t]*(?!Ma?c[A-Z])(?![^\n]*\b[a-z]{3,}\b[^\n]*\b[a-z]{3,}\b)[A-Z][a-z]+(?:[A-Z][a-z]+)+[ \t]+"
-    r"(?=[^\n]*[\d*:=/])[\w*:./=,-]+"
-    r"(?:[ \t]+[\w*:./=,-]+){0,4}[ \t]*$",
+    # a config line: "ExitPolicy reject *:*", "SocksPort 9050", "HiddenServicePort 80 127.0.0.1:80"
+    r"^[ \t]*(?!Ma?c[A-Z])(?![^\n]*\b[a-z]{3,}\b[^\n]*\b[a-z]{3,}\b)[A-Z][a-z]+(?:[A-Z][a-z]+)+"
+    r"[ \t]+(?=[^\n]*[\d*:=/])[\w*:./=,-]+(?:[ \t]+[\w*:./=,-]+){0,2}[ \t]*$",
 )
-_LINES_ANY_CASE = _any(
-    # page metadata: "Published 14:20 GMT", "Last updated: 3 March 2025"
-    r"^[ \t]*(?:Published|Updated|Last updated|First published|Posted|Modified)\b[^\n]{0,80}$",
-    # credit lines: "Photo: AFP", "Stock photo: Getty Images", "Source: The Moscow Times"
-    r"^[ \t]*(?:stock |file |main |top |lead )?(?:(?:photo(?:graph)?s?|pictures?|pics?|images?"
-    r"|illustrations?)[ \t]*(?::|by\b)|(?:credits?|photo credits?|sources?|image copyright"
-    r"|image source|copyright)[ \t]*:)[^\n]{0,120}$",
-    # copyright notices: "© 2025 Reuters", "Copyright 2025 The Associated Press. All rights reserved."
-    r"^[ \t]*(?:©|\(c\)|copyright\b)[^\n]*$",
-    r"^[^\n]{0,160}\ball rights reserved\b[^\n]{0,80}$",
-    # promos: "Sign up to First Edition, our free daily newsletter", "Support ... on Patreon!"
-    r"^[ \t]*(?:sign[ -]?up|subscribe|donate|become[ \t]+a|support|follow|join|download|get|try"
-    r"|listen|watch|read)(?=[ \t])[^\n]{0,200}?\b(?:newsletters?|subscri\w+|patreon|donat\w+"
-    r"|members(?:hip)?|podcasts?|our app|the app|free trial|telegram|twitter|facebook|instagram"
-    r"|youtube|whatsapp|tiktok|x\.com|independent journalism|our journalism)\b[^\n]{0,200}$",
-    r"^[^\n]*\b(?:privacy notice: newsletters|newsletter promotion|our free (?:daily |weekly )?"
-    r"newsletter|already a subscriber|sign up to our|subscribe to our)\b[^\n]*$",
-    # log levels in brackets: "[warn] Invalid Request Line", "[notice] Bootstrapped 100%"
-    r"^[^\n]*\[(?:warn|warning|notice|info|debug|err|error|crit|alert|emerg|trace|fatal)\][^\n]*$",
-    flags=re.IGNORECASE,
-)
-
-# -- parts of a line that produce no entities ------------------------------------------------
-_PARTS = _any(
-    # a wire credit: "(Reuters) -" after a dateline, "(AP Photo/Evan Vucci)" after a caption
-    rf"\([ \t]*{_WIRE}[ \t]*(?:(?:Photo|Images?|Pictures?)?[ \t]*/[ \t]*{_NAME}[ \t]*)?\)"
-    r"(?=[ \t]*(?:[—–:-]|$))",
-    rf"\([ \t]*{_WIRE}[ \t]*(?:Photo|Images?|Pictures?)?[ \t]*/[ \t]*{_NAME}[ \t]*\)",
-    # "AP Photo/Evan Vucci", "REUTERS/Kevin Lamarque", "Kevin Lamarque/AFP via Getty Images"
-    rf"{_WIRE}[ \t]*(?:Photo|Images?|Pictures?)?[ \t]*/[ \t]*{_NAME}",
-    rf"{_NAME}[ \t]*/[ \t]*{_WIRE}(?:[ \t]+via[ \t]+{_WIRE})?",
-    # Reuters' footers: "(Reporting by X in Kyiv; Editing by Y)", "Additional reporting by ..."
-    r"(?:^|[(;|—–])[ \t]*(?:(?:[Aa]dditional|[Ff]urther)[ \t]+)?(?:[Rr]eporting|[Ww]riting"
-    r"|[Ee]diting|[Ee]dited|[Ww]ritten|[Cc]ompiled|[Pp]roduced|[Pp]hotos?|[Pp]hotographs?"
-    r"|[Pp]ictures?|[Gg]raphics|[Tt]ranslat(?:ion|ed)|[Rr]esearch|[Ff]act-?checking)"
-    r"[ \t]+by\b[^\n)]*\)?",
-    # a credit inside a line: "Image: Mathias Krumbholz.", "(Photo: AFP)"
-    r"\b(?:[Pp]hoto(?:graph)?|[Pp]icture|[Pp]ic|[Ii]mage|[Cc]redit|[Pp]hoto credit"
-    r"|[Ii]mage copyright|[Ii]mage source)[ \t]*:[ \t]*[^\n]*?(?=[.;)]?[ \t]*$|[.;)][ \t]+[A-Z(]"
-    r"|[ \t][|•·—–][ \t])",
-    # "© Reuters", "© 2025 AFP" in a caption
-    r"©[^\n)]{0,80}",
-    # an outlet signing a line: "... the ministry said. — AP", "Ukraine war latest - BBC News";
-    # a wire heading one: "Reuters: Russian lawmaker warns ...", "AFP - "
-    rf"[ \t][—–|-][ \t]*{_OUTLET}[ \t]*$",
-    rf"^[ \t]*{_WIRE}[ \t]*(?:[—–-]|:)[ \t]",
-    # inline code: `torrc`, ``ExitPolicy``
-    r"(?<![\w`])`(?!`)(?:\S|\S[^`\n]{0,80}?\S)`(?![\w`])",
-)
+# a statement ending in ";" or "{" with code in it: "x = f(y);", "if (x) {", "}"
+_CODE_END = re.compile(r"[;{}][ \t]*$", re.MULTILINE)
+_CODE_BODY = re.compile(r"=|->|::|\{|\}|\w\([^)]*\)[ \t]*;")
 # fenced code blocks: everything between ``` lines
 _FENCE = re.compile(r"^[ \t]*```[^\n]*\n.*?^[ \t]*```[^\n]*$", re.MULTILINE | re.DOTALL)
 
-# -- datelines: the place the story was filed from -------------------------------------------
+# -- parts of a line that produce no entities ----------------------------------------------------
+# a wire credit: "(Reuters) -" after a dateline, "(AP Photo/Evan Vucci)" after a caption
+_WIRE_PARENS = _any(
+    rf"\([ \t]*{_WIRE}[ \t]*\)(?=[ \t]*(?:[—–:-]|$))",
+    rf"\([ \t]*{_WIRE}[ \t]*(?:Photo|Images?|Pictures?)?[ \t]*/[ \t]*{_NAME}[ \t]*\)",
+)
+# Reuters' footers: "(Reporting by X in Kyiv; Editing by Y)", "Additional reporting by ..."
+_FOOTER = re.compile(
+    r"(?:^|[(;|—–])[ \t]*(?:(?:[Aa]dditional|[Ff]urther)[ \t]+)?(?:[Rr]eporting|[Ww]riting"
+    r"|[Ee]diting|[Ee]dited|[Ww]ritten|[Cc]ompiled|[Pp]roduced|[Pp]hotos?|[Pp]hotographs?"
+    r"|[Pp]ictures?|[Gg]raphics|[Tt]ranslat(?:ion|ed)|[Ff]act-?checking)[ \t]+by[ \t]+(?=[A-Z])"
+    r"(?:[ \t]*(?:[A-Z][\w.'’-]*|and|in|from|at|by|de|van|von|al|reporting|writing|editing"
+    r"|[;,&]))*[ \t]*\)?(?=[ \t]*$)",
+    re.MULTILINE,
+)
+# a credit inside a line: "Image: Mathias Krumbholz.", "(Photo: AFP)"
+_LABEL_CREDIT = re.compile(
+    r"\b(?:[Pp]hoto(?:graph)?|[Pp]icture|[Pp]ic|[Ii]mage|[Cc]redit|[Pp]hoto credit"
+    r"|[Ii]mage copyright|[Ii]mage source)[ \t]*:[ \t]*[^\n]*?(?=[.;)]?[ \t]*$|[.;)][ \t]+[A-Z(]"
+    r"|[ \t][|•·—–][ \t])",
+    re.MULTILINE,
+)
+# an outlet signing a line: "... the ministry said. — AP", "Ukraine war latest - BBC News"
+_SIGNED = re.compile(rf"[—–|-][ \t]*{_OUTLET}[ \t]*$", re.MULTILINE)
+# "AP Photo/Evan Vucci", "REUTERS/Kevin Lamarque", "Kevin Lamarque/AFP via Getty Images": looked
+# for around each "/" only
+_SLASH_CREDIT = _any(
+    rf"{_WIRE}[ \t]*(?:Photo|Images?|Pictures?)?[ \t]*/[ \t]*{_NAME}",
+    rf"{_NAME}[ \t]*/[ \t]*{_WIRE}(?:[ \t]+via[ \t]+{_WIRE})?",
+)
+_COPYRIGHT_SIGN = re.compile(r"©[^\n)]{0,80}")  # "© Reuters" in a caption
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # "((Scott.Murdoch@thomsonreuters.com;))"
+_INLINE_CODE = re.compile(r"(?<![\w`])`(?!`)(?:\S|\S[^`\n]{0,80}?\S)`(?![\w`])")  # `torrc`
+# each costly pattern with the literal a text must hold for it to be worth running
+_GUARDED = (
+    (_WIRE_PARENS, "("), (_FOOTER, " by "), (_COPYRIGHT_SIGN, "©"), (_INLINE_CODE, "`"),
+)  # fmt: skip
+_LABEL_KEYS = ("photo", "pic", "image", "credit")  # _LABEL_CREDIT, in the lower-cased text
+_ANCHORED = ((_SLASH_CREDIT, "/"), (_EMAIL, "@"))  # run on a window around each literal
+
+# -- datelines: the place the story was filed from ----------------------------------------------
 _DATELINE = _any(
     # "BRUSSELS, June 23 (Reuters) - ", "KYIV, Ukraine (AP) — ", "WASHINGTON - The ..."
     r"^[ \t]*(?P<a>[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+){0,3}"
     r"(?:,[ \t]+[A-Z][A-Za-z.'’-]+(?:[ \t]+[A-Z][A-Za-z.'’-]+){0,2})?)"
     rf"(?:,?[ \t]+{_DATE})?[ \t]*(?:\([^\n)]{{1,40}}\))?[ \t]*[—–-]{{1,2}}[ \t]+"
     r"(?=[\"'‘“(]?[A-Z][a-z])",
-    # CoNLL's own dateline line: "LONDON 1996-08-30"
-    r"^[ \t]*(?P<b>[A-Z][A-Z.'’ -]+?)[ \t]+\d{4}-\d\d-\d\d[ \t]*$",
+    # a dateline on its own line: "    CHICAGO, April 8"
+    rf"^[ \t]*(?P<b>[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+){{0,3}}),[ \t]+{_DATE}[ \t]*[—–-]?[ \t]*$",
+    # CoNLL's: "LONDON 1996-08-30"
+    r"^[ \t]*(?P<c>[A-Z][A-Z.'’ -]+?)[ \t]+\d{4}-\d\d-\d\d[ \t]*$",
     # a mixed-case place with a wire credit: "Kyiv, July 18 (Reuters) - "
-    rf"^[ \t]*(?P<c>{_NAME}(?:,[ \t]*{_NAME})?)(?:,?[ \t]+{_DATE})?[ \t]*"
+    rf"^[ \t]*(?P<d>{_NAME}(?:,[ \t]*{_NAME})?)(?:,?[ \t]+{_DATE})?[ \t]*"
     rf"\([ \t]*{_WIRE}[ \t]*\)[ \t]*[—–:-]",
+)
+_RUN_ON = re.compile(r"(?:\b[a-z][\w'’-]*|[,;-])[ \t]*$")
+# a long sentence matched by a line rule is prose unless it carries one of these
+_LONG_OK = re.compile(
+    r"newsletter|subscri|patreon|donat|©|copyright|rights reserved|^\S+@|^\[?\d{4}-\d\d"
+    r"|^[A-Z][a-z]{2} +\d{1,2} +\d\d:|;\s*$|[{}]\s*$|\)\s*;",
+    re.IGNORECASE,
 )
 
 
 @dataclass(frozen=True)
 class JunkZones:
-    """Character ranges of one text where mentions are junk (``drop``) or only count when the
-    story names the same thing elsewhere (``weak``: datelines). Ranges are sorted and disjoint."""
+    """Character ranges of one text where mentions are junk (``drop``) or count only when the
+    story names the same thing elsewhere (``weak``: datelines). Sorted and disjoint."""
 
     drop: tuple[tuple[int, int], ...] = ()
     weak: tuple[tuple[int, int], ...] = ()
@@ -225,7 +281,7 @@ class JunkZones:
 
 
 def _overlaps(ranges: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    i = bisect_right(ranges, (start, float("inf"))) - 1
+    i = bisect_right(ranges, (start, sys.maxsize)) - 1  # the last range starting at or before
     if i >= 0 and ranges[i][1] > start:
         return True
     return i + 1 < len(ranges) and ranges[i + 1][0] < end
@@ -241,39 +297,74 @@ def _merge(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     return tuple(merged)
 
 
+def _line_around(text: str, start: int, end: int) -> tuple[int, int]:
+    return text.rfind("\n", 0, start) + 1, (text.find("\n", end) + 1 or len(text) + 1) - 1
+
+
+def _runs_on(text: str, start: int) -> bool:
+    """True when the line before ``start`` carries on into it: a hard-wrapped sentence
+    ("... told\\nReuters.") whose previous line ends in a lower-case word or a comma."""
+    if start < 2 or text[start - 1] != "\n":
+        return False
+    previous = text[text.rfind("\n", 0, start - 1) + 1 : start - 1]
+    return bool(previous.strip()) and _RUN_ON.search(previous) is not None
+
+
+def _prose(line: str) -> bool:
+    """A long sentence (more than 12 words and a final stop) that no junk marker explains."""
+    stripped = line.strip()
+    return (
+        len(stripped.split()) > 12
+        and stripped.endswith((".", "!", "?", "”", '"'))
+        and _LONG_OK.search(stripped) is None
+    )
+
+
 def find_junk(text: str) -> JunkZones:
     """Where in ``text`` the bylines, credits, promos, log and code lines and datelines are."""
-    drop = [m.span() for m in _LINES.finditer(text) if _line_ok(m.group())]
-    drop += [m.span() for m in _LINES_ANY_CASE.finditer(text) if _line_ok(m.group())]
-    drop += [m.span() for m in _PARTS.finditer(text)]
-    drop += [m.span() for m in _FENCE.finditer(text)] if "```" in text else []
+    drop = [
+        m.span()
+        for m in _CREDIT_LINES.finditer(text)
+        if not _prose(m.group()) and not _runs_on(text, m.start())
+    ]
+    drop += [m.span() for m in _WIRE_HEADING.finditer(text) if not _runs_on(text, m.start())]
+    for pattern in (_CREDIT_LINES_ANY_CASE, _CODE_LINES):
+        drop += [m.span() for m in pattern.finditer(text) if not _prose(m.group())]
+    lowered = text.lower()  # for the guards only: offsets come from ``text``
+    if any(key in lowered for key in _MARKER_KEYS):
+        drop += [_line_around(text, *m.span()) for m in _LINE_MARKERS.finditer(text)]
+    if ":" in text and any(key in lowered for key in _LABEL_KEYS):
+        drop += [m.span() for m in _LABEL_CREDIT.finditer(text)]
+    if "[" in text:
+        drop += [_line_around(text, *m.span()) for m in _LOG_LEVEL.finditer(text)]
+    for m in _CODE_END.finditer(text):
+        start, end = _line_around(text, *m.span())
+        if _CODE_BODY.search(text, start, end):
+            drop.append((start, end))
+    for pattern in (_SIGN_OFF, _PROMO_BLOCK, _SIGNED):
+        drop += [m.span() for m in pattern.finditer(text)]
+    for pattern, literal in _GUARDED:
+        if literal in text:
+            drop += [m.span() for m in pattern.finditer(text)]
+    for pattern, literal in _ANCHORED:
+        at = text.find(literal)
+        while at >= 0:
+            lo, hi = max(0, at - 80), min(len(text), at + 80)
+            drop += [m.span() for m in pattern.finditer(text, lo, hi)]
+            at = text.find(literal, at + 1)
+    if "```" in text:
+        drop += [m.span() for m in _FENCE.finditer(text)]
     weak = []
     for m in _DATELINE.finditer(text):
-        group = next(g for g in ("a", "b", "c") if m.group(g) is not None)
+        group = next(g for g in "abcd" if m.group(g) is not None)
         weak.append(m.span(group))
         drop.append((m.end(group), m.end()))  # its date and wire credit: "AMSTERDAM 1996-12-06"
     return JunkZones(drop=_merge(drop), weak=_merge(weak))
 
 
-def _line_ok(line: str) -> bool:
-    """A long sentence (more than 12 words, a final stop) is prose: of the line rules only a
-    promo, a copyright notice and a log or code line may match one."""
-    stripped = line.strip()
-    if len(stripped.split()) > 12 and stripped.endswith((".", "!", "?", "”", '"')):
-        return bool(_LONG_OK.search(stripped))
-    return True
-
-
-_LONG_OK = re.compile(
-    r"newsletter|subscri|patreon|donat|©|copyright|rights reserved|\[\w+\]|^\S+@|^\[?\d{4}-\d\d"
-    r"|^[A-Z][a-z]{2} +\d{1,2} +\d\d:|;\s*$|[{}]\s*$|\)\s*;",
-    re.IGNORECASE,
-)
-
-
-# -- candidates ------------------------------------------------------------------------------
+# -- candidates ----------------------------------------------------------------------------------
 class Candidate(Protocol):
-    """What :func:`drop_junk` needs of an entity candidate (``tagger.entities._Candidate``)."""
+    """What :func:`drop_junk` reads of an entity candidate (``tagger.entities._Candidate``)."""
 
     start: int
     end: int
@@ -287,7 +378,7 @@ C = TypeVar("C", bound=Candidate)
 
 def is_junk_surface(surface: str, label: str) -> bool:
     """True for an acronym, time zone or term that is never a named entity ("DNS", "ISPs",
-    "TCP/IP", "UTC"), a single letter, or a "person" made of technical words."""
+    "TCP/IP", "UTC"), a single character, or a "person" made of technical words."""
     if surface in JUNK_SURFACES or len(surface) == 1:
         return True
     if surface.endswith("s") and surface[:-1] in JUNK_SURFACES and surface[:-1].isupper():
@@ -295,29 +386,30 @@ def is_junk_surface(surface: str, label: str) -> bool:
     parts = [p for p in _SPLIT.split(surface) if p]
     if len(parts) > 1 and all(p in JUNK_SURFACES or p.isdigit() or p in _CONNECTORS for p in parts):
         return any(p in JUNK_SURFACES for p in parts)  # "TCP/IP", "SSL/TLS", "DNS over HTTPS"
-    return label == "PERSON" and any(p in NOT_NAME_WORDS for p in parts)
-
-
-def _is_product(doc: Doc, start: int) -> bool:
-    """ "websites Atlas and Globe": a name right after a plural product noun."""
-    return start > 0 and doc[start - 1].lower_ in PRODUCT_NOUNS
+    return label == "PERSON" and any(p.casefold() in NOT_NAME_WORDS for p in parts)
 
 
 def drop_junk(doc: Doc, candidates: list[C], zones: JunkZones) -> list[C]:
-    """The candidates that are not junk: see the module docstring for what is and why."""
-    # a base-model "person" seen once as a product ("websites Atlas and Globe") is nowhere one
+    """The candidates that are not junk (see the module docstring for what is and why)."""
+    # a base-model "person" right after "websites", "services" ... is a product everywhere
     products = {
         c.name
         for c in candidates
-        if c.label == "PERSON" and c.entry is None and _is_product(doc, c.start)
+        if c.label == "PERSON"
+        and c.entry is None
+        and c.start > 0
+        and doc[c.start - 1].lower_ in PRODUCT_NOUNS
     }
     kept: list[C] = []
     weak: list[C] = []
+    not_people: set[str] = set()
     for cand in candidates:
         span = doc[cand.start : cand.end]
         surface = span.text
         known = cand.entry is not None and surface in cand.entry.aliases
         if not known and is_junk_surface(surface, cand.label):
+            if cand.label == "PERSON":
+                not_people.add(cand.name)
             continue
         if cand.entry is None and cand.label == "PERSON" and cand.name in products:
             continue
@@ -325,8 +417,12 @@ def drop_junk(doc: Doc, candidates: list[C], zones: JunkZones) -> list[C]:
         if kind == "drop":
             continue
         (weak if kind == "weak" else kept).append(cand)
+    if not_people:
+        # "Flash" beside the dropped "Flash Proxy": the short form of a non-person is none either
+        ends = {w for n in not_people if len(p := n.split()) > 1 for w in (p[0], p[-1])}
+        kept = [c for c in kept if c.label != "PERSON" or c.entry is not None or c.name not in ends]
     if weak:
-        # a dateline's place counts only if the story names it too
+        # a dateline's place counts only where the story names it too
         named = {_key(c) for c in kept} | {normalise(c.name) for c in kept}
         kept.extend(c for c in weak if _key(c) in named or normalise(c.name) in named)
     return kept

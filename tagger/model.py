@@ -23,9 +23,11 @@ from tagger.pipeline import (
     MODEL_JSON,
     TAXONOMY_FILE,
     base_model_name,
+    load_suggest_model,
     load_topic_model,
     save_topic_model,
 )
+from tagger.suggest import SUGGEST_FILE, SuggestModel
 from tagger.topics import TopicModel
 
 CARD_FILE = "MODEL_CARD.md"
@@ -42,6 +44,7 @@ class Bundle:
     manifest: dict[str, Any]
     topic_model: TopicModel
     kb_dir: Path | None
+    suggest_model: SuggestModel | None = None
 
 
 def default_bundle_dir() -> Path:
@@ -88,12 +91,19 @@ def versions() -> dict[str, str]:
 
 
 def save_bundle(
-    model: TopicModel, path: str | Path, info: dict[str, Any], kb_dir: str | Path | None = None
+    model: TopicModel,
+    path: str | Path,
+    info: dict[str, Any],
+    kb_dir: str | Path | None = None,
+    suggest_model: SuggestModel | None = None,
 ) -> Path:
-    """Write a bundle: model, taxonomy, (KB tables), model card, then the manifest."""
+    """Write a bundle: model, taxonomy, (KB tables, entity suggestion model), card, manifest."""
     out = Path(path)
     out.mkdir(parents=True, exist_ok=True)
     names = save_topic_model(model, out)
+    if suggest_model is not None:
+        suggest_model.save(out / SUGGEST_FILE)
+        names.append(SUGGEST_FILE)
     if kb_dir is not None:
         (out / "kb").mkdir(exist_ok=True)
         for table in TABLES:
@@ -164,6 +174,8 @@ def verify_bundle(path: str | Path) -> dict[str, Any]:
             f"{MODEL_ARRAYS} and {TAXONOMY_FILE} with their SHA-256"
         )
     loaded = [MODEL_JSON, MODEL_ARRAYS, TAXONOMY_FILE]
+    if (root / SUGGEST_FILE).exists():
+        loaded.append(SUGGEST_FILE)
     if (root / "kb").is_dir():
         loaded += [f"kb/{p.name}" for p in sorted((root / "kb").iterdir())]
     for name in loaded:
@@ -190,7 +202,28 @@ def read_bundle(path: str | Path | None = None) -> Bundle:
     model = load_topic_model(root)
     manifest["path"] = str(root)
     kb_dir = root / "kb" if (root / "kb").is_dir() else None
-    return Bundle(root, manifest, model, kb_dir)
+    suggest = load_suggest_model(root / SUGGEST_FILE) if SUGGEST_FILE in manifest["files"] else None
+    return Bundle(root, manifest, model, kb_dir, suggest)
+
+
+def default_suggest_model() -> SuggestModel | None:
+    """The entity suggestion model of the shipped default bundle (verified), if it has one.
+
+    Bundles trained on a newsroom's own topics get it too: the entity decision does not depend
+    on the taxonomy.
+    """
+    try:
+        return read_bundle().suggest_model
+    except (ConfigurationError, ModelIntegrityError):
+        return None
+
+
+def add_to_bundle(path: str | Path, name: str) -> None:
+    """List a file just written into a bundle in its manifest (its SHA-256)."""
+    root = Path(path)
+    manifest = json.loads((root / MANIFEST_FILE).read_text(encoding="utf-8"))
+    manifest["files"][name] = sha256_file(root / name)
+    (root / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
 def model_card(model: TopicModel, info: dict[str, Any]) -> str:

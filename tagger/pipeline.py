@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 
 from tagger import entities as _entities  # noqa: F401  (registers the tagger_entities factory)
 from tagger.errors import ConfigurationError, ModelIntegrityError
+from tagger.suggest import SUGGEST_FILE, SuggestModel
 from tagger.tags import Entity, Mention, Tags, Topic
 from tagger.text import analyse_layout
 from tagger.topics import SUGGEST_FLOOR, TopicClassifier, TopicModel, read_taxonomy, write_taxonomy
@@ -50,10 +51,14 @@ def build_nlp(
     base_model: str | None = None,
     kb_dir: str | Path | None = None,
     topic_model: TopicModel | None = None,
+    suggest_model: SuggestModel | None = None,
 ) -> Language:
-    """The pipeline: the base model's ``ner`` only, ``tagger_entities``, then ``tagger_topics``."""
+    """The pipeline: the base model's ``ner`` only, ``tagger_entities``, ``tagger_suggest``, then
+    ``tagger_topics``."""
     nlp = spacy.load(base_model or base_model_name(), exclude=NER_ONLY_EXCLUDE)
     nlp.add_pipe("tagger_entities", after="ner", config={"kb_dir": str(kb_dir) if kb_dir else None})
+    nlp.add_pipe("tagger_suggest", after="tagger_entities")
+    nlp.get_pipe("tagger_suggest").model = suggest_model  # type: ignore[attr-defined]
     if topic_model is not None:
         nlp.add_pipe("tagger_topics", last=True)
         nlp.get_pipe("tagger_topics").model = topic_model  # type: ignore[attr-defined]
@@ -116,6 +121,46 @@ def make_topic_annotator(nlp: Language, name: str, min_score: float) -> TopicAnn
     return TopicAnnotator(min_score=min_score)
 
 
+class SuggestAnnotator:
+    """spaCy component: the learned editor's decision (``suggested``) for each entity."""
+
+    def __init__(self, model: SuggestModel | None = None) -> None:
+        self.model = model
+
+    def __call__(self, doc: Doc) -> Doc:
+        entities = doc._.tagger_entities or []
+        if self.model is not None:
+            self.model.decide(entities)
+        else:
+            for entity in entities:
+                entity.pop("features", None)
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        if self.model is not None:
+            Path(path).mkdir(parents=True, exist_ok=True)
+            self.model.save(Path(path) / SUGGEST_FILE)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> SuggestAnnotator:
+        file = Path(path) / SUGGEST_FILE
+        self.model = load_suggest_model(file) if file.is_file() else None
+        return self
+
+
+@Language.factory("tagger_suggest")
+def make_suggest_annotator(nlp: Language, name: str) -> SuggestAnnotator:
+    """Factory for ``nlp.add_pipe("tagger_suggest", after="tagger_entities")``."""
+    return SuggestAnnotator()
+
+
+def load_suggest_model(file: Path) -> SuggestModel:
+    """A suggestion model from its JSON file, or ModelIntegrityError naming the file."""
+    try:
+        return SuggestModel.load(file)
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        raise ModelIntegrityError(f"{file} is not a valid suggestion model: {exc}") from None
+
+
 def save_topic_model(model: TopicModel, folder: Path) -> list[str]:
     """The topic model as JSON + ``.npz`` + taxonomy CSV (no pickle); returns the file names."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -152,6 +197,7 @@ def tags_from_doc(doc: Doc) -> Tags:
             count=e["count"],
             salience=e["salience"],
             mentions=[Mention(**m) for m in e["mentions"]],
+            suggested=bool(e.get("suggested", False)),
         )
         for e in doc._.tagger_entities or []
     ]

@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 from tagger.columns import tag_frame
 from tagger.errors import BadInputError, InputTypeError
-from tagger.model import read_bundle, versions
+from tagger.model import default_suggest_model, read_bundle, versions
 from tagger.pipeline import build_nlp, story_text, tags_from_doc
 from tagger.tags import Entity, Mention, Tags, Topic
 from tagger.text import clean_text
@@ -75,7 +75,7 @@ class Tagger:
         manifest: dict[str, Any] | None = None,
     ) -> None:
         if nlp is None:
-            nlp = build_nlp(topic_model=topic_model)
+            nlp = build_nlp(topic_model=topic_model, suggest_model=default_suggest_model())
         elif topic_model is not None and "tagger_topics" not in nlp.pipe_names:
             nlp.add_pipe("tagger_topics", last=True)
             nlp.get_pipe("tagger_topics").model = topic_model  # type: ignore[attr-defined]
@@ -91,13 +91,16 @@ class Tagger:
         :meth:`entities_only` for a tagger without topics).
         """
         bundle = read_bundle(path)
-        nlp = build_nlp(kb_dir=bundle.kb_dir, topic_model=bundle.topic_model)
+        suggest = bundle.suggest_model
+        if suggest is None and path is not None:
+            suggest = default_suggest_model()
+        nlp = build_nlp(kb_dir=bundle.kb_dir, topic_model=bundle.topic_model, suggest_model=suggest)
         return cls(nlp, topic_model=bundle.topic_model, manifest=bundle.manifest)
 
     @classmethod
     def entities_only(cls) -> Tagger:
-        """A tagger with the entity pipeline and no topic model."""
-        return cls(build_nlp())
+        """A tagger with the entity pipeline (and the default suggestion model), no topics."""
+        return cls(build_nlp(suggest_model=default_suggest_model()))
 
     def to_disk(self, path: str | Path) -> None:
         """Save the whole spaCy pipeline (base model, knowledge base, topic model).

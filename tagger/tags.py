@@ -19,7 +19,11 @@ class Mention:
 
 @dataclass
 class Entity:
-    """One real-world thing named in the text, however often it is mentioned."""
+    """One real-world thing named in the text, however often it is mentioned.
+
+    ``suggested`` is the editor's decision (tag it or not), learned from editors' tags of real
+    articles; ``salience`` ranks (how central it is, 0-1).
+    """
 
     name: str
     label: str
@@ -27,6 +31,7 @@ class Entity:
     count: int = 0
     salience: float = 0.0
     mentions: list[Mention] = field(default_factory=list)
+    suggested: bool = False
 
 
 @dataclass
@@ -67,6 +72,11 @@ class Tags:
     def by_label(self, label: str) -> list[Entity]:
         """Entities of one label, most salient first."""
         return [e for e in self.entities if e.label == label]
+
+    @property
+    def suggested(self) -> list[Entity]:
+        """The entities an editor would tag, most salient first."""
+        return [e for e in self.entities if e.suggested]
 
     def __bool__(self) -> bool:
         return bool(self.entities or self.topics)

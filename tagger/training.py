@@ -15,7 +15,7 @@ import pandas as pd
 
 from tagger.errors import BadInputError
 from tagger.io import require_columns
-from tagger.model import save_bundle
+from tagger.model import default_suggest_model, save_bundle
 from tagger.tagger import Tagger
 from tagger.topics import ASSIGNED, Concept, TopicClassifier, TopicModel, read_taxonomy, rescale
 
@@ -225,7 +225,7 @@ def train(
         **(extra_info or {}),
     }
     if out is not None:
-        save_bundle(topic_model, out, info)
+        save_bundle(topic_model, out, info, suggest_model=default_suggest_model())
         return Tagger.load(out)
     return Tagger(topic_model=topic_model, manifest=info)
 

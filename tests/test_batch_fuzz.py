@@ -89,8 +89,9 @@ def test_random_archives_keep_every_row_exactly_once(default, tmp_path):
             summary = tag_file(src, out, text_col="body", resume=True, max_chars=MAX_CHARS,
                                runner=runner)  # fmt: skip
         else:
-            summary = tag_file(src, out, text_col="body", resume=True, max_chars=MAX_CHARS,
-                               runner=runner)  # fmt: skip  (a finished job: nothing to do)
+            summary = tag_file(
+                src, out, text_col="body", resume=True, max_chars=MAX_CHARS, runner=runner
+            )  # fmt: skip  (a finished job: nothing to do)
         written = read_output(out)["id"].tolist()
         errors = [json.loads(line) for line in out.with_name(out.name + ".errors.jsonl").read_text().splitlines()]  # fmt: skip
         assert written == good, f"archive {n}"  # input order, each good row once

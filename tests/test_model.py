@@ -78,7 +78,7 @@ class Payload:
 def test_bundle_round_trip_without_pickle(bundle):
     manifest = verify_bundle(bundle)
     assert set(manifest["files"]) == {
-        "topic_model.json", "topic_model.npz", "taxonomy.csv", "MODEL_CARD.md",
+        "topic_model.json", "topic_model.npz", "taxonomy.csv", "MODEL_CARD.md", "suggest_model.json",
     }  # fmt: skip
     assert {"tagger", "spacy", "scikit-learn", "base_model"} <= set(manifest["versions"])
     with np.load(bundle / "topic_model.npz", allow_pickle=False) as npz:

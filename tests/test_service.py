@@ -159,8 +159,10 @@ def test_default_body_limit_is_one_megabyte(client):
     assert r.status_code == 413 and "1000000 bytes" in r.text
 
 
-def test_text_over_the_taggers_limit_is_422_with_the_limit(default, tmp_path):
-    limit = default.max_length
+def test_text_over_the_per_text_limit_is_422_with_the_limit(default, tmp_path):
+    from tagger.settings import MAX_TEXT_CHARS
+
+    limit = MAX_TEXT_CHARS
     text = "word " * (limit // 5) + "x"
     app = create_app(feedback_db=tmp_path / "f.db", max_body=3 * limit, tagger=default)
     with TestClient(app) as c:

@@ -141,7 +141,8 @@ def test_cli_train_writes_a_bundle_and_refuses_to_overwrite(tmp_path, small):
     assert result.exit_code == 0, result.output
     assert "cross-validated micro-F1" in result.output
     assert {p.name for p in out.iterdir()} == {
-        "topic_model.json", "topic_model.npz", "taxonomy.csv", "manifest.json", "MODEL_CARD.md"
+        "topic_model.json", "topic_model.npz", "taxonomy.csv", "manifest.json", "MODEL_CARD.md",
+        "suggest_model.json",
     }  # fmt: skip
     again = runner.invoke(app, args)
     assert again.exit_code == 2 and "--overwrite" in again.output

@@ -4,7 +4,6 @@
 "use strict";
 
 const DEBOUNCE_MS = 400;
-const MINOR_SALIENCE = 0.1; // entities below this are listed under "less central"
 const $ = (id) => document.getElementById(id);
 const textEl = $("text");
 const backdrop = $("backdrop");
@@ -201,16 +200,16 @@ function render() {
   }
   const minor = [];
   for (const e of r ? r.entities : []) {
-    if (e.salience >= MINOR_SALIENCE) entities.append(chip(e, "entity"));
+    if (e.suggested) entities.append(chip(e, "entity")); // the editor's tags, most salient first
     else minor.push(e);
   }
-  if (minor.length) { // page chrome, related links: folded away so the main cast stands out
+  if (minor.length) { // named but not what the story is about: folded away
     const more = document.createElement("details");
     more.className = "more";
     more.open = state.moreOpen;
     more.addEventListener("toggle", () => { state.moreOpen = more.open; });
     const summary = document.createElement("summary");
-    summary.textContent = `${minor.length} less central (salience < ${MINOR_SALIENCE})`;
+    summary.textContent = `${minor.length} more named, not suggested`;
     const box = document.createElement("div");
     box.className = "chips";
     for (const e of minor) box.append(chip(e, "entity"));

@@ -1,0 +1,168 @@
+"""The editor's decision for entities: which of the names in a story to suggest as tags.
+
+An editor tags the few people, countries, organisations and apps a story is about, not every
+name it mentions. ``entity_features`` describes each entity by where and how often the story
+names it (headline, lead, first position, spread, share of the story's mentions, rank among
+entities of its type, knowledge-base id); ``SuggestModel`` is one logistic regression per entity
+type over those features, fitted on real articles labelled by editors (the development set's
+fitting part) with a threshold per type chosen out of fold. It is stored as JSON (no pickle).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tagger.text import Layout
+
+SUGGEST_FILE = "suggest_model.json"
+SUGGESTED_TYPES = ("PERSON", "COUNTRY", "ORG", "APP")  # what editors tag (LABELLING.md)
+FEATURES = (
+    "log story mentions",
+    "log all mentions",
+    "in headline",
+    "in lead",
+    "first position",
+    "spread",
+    "salience",
+    "share of story mentions",
+    "1 / rank in its type",
+    "1 / rank overall",
+    "has an id",
+    "only in page chrome",
+    "log story words",
+)
+
+
+def entity_features(entities: list[dict[str, Any]], layout: Layout, text_len: int) -> None:
+    """Add ``entity["features"]`` (a list in the order of ``FEATURES``) to every entity dict.
+
+    Expects ``salience`` to be set and the entities sorted by salience, best first.
+    """
+    body = [ln for ln in layout.lines if ln.zone == "body"]
+    body_start = body[0].start if body else 0
+    body_len = max(1, (body[-1].end - body_start) if body else text_len)
+    story_words = sum(ln.words for ln in layout.lines if ln.zone != "chrome")
+    zones = [[(m["start"], layout.zone_at(m["start"])) for m in e["mentions"]] for e in entities]
+    story_counts = [sum(1 for _, z in zs if z != "chrome") for zs in zones]
+    total_story = max(1, sum(story_counts))
+    rank_in_type: dict[str, int] = {}
+    for overall, (entity, zs, count) in enumerate(zip(entities, zones, story_counts, strict=True)):
+        rank_in_type[entity["label"]] = rank_in_type.get(entity["label"], 0) + 1
+        in_body = [start for start, zone in zs if zone == "body"]
+        first = (min(in_body) - body_start) / body_len if in_body else 1.0
+        spread = (max(in_body) - min(in_body)) / body_len if len(in_body) > 1 else 0.0
+        entity["features"] = [
+            math.log1p(count),
+            math.log1p(len(zs)),
+            float(any(zone == "headline" for _, zone in zs)),
+            float(any(start < layout.lead_end for start in in_body)),
+            min(1.0, max(0.0, first)),
+            min(1.0, spread),
+            float(entity["salience"]),
+            count / total_story,
+            1.0 / rank_in_type[entity["label"]],
+            1.0 / (overall + 1),
+            float(bool(entity.get("id"))),
+            float(count == 0),
+            math.log1p(story_words) / 10.0,
+        ]
+
+
+@dataclass
+class SuggestModel:
+    """Per entity type: logistic weights (features + intercept) and the decision threshold."""
+
+    weights: dict[str, list[float]]
+    thresholds: dict[str, float]
+    info: dict[str, Any]
+
+    def probability(self, label: str, features: Sequence[float]) -> float | None:
+        """P(an editor tags it); None for a type editors do not tag (places)."""
+        w = self.weights.get(label)
+        if w is None:
+            return None
+        z = float(np.dot(w[:-1], features) + w[-1])
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def decide(self, entities: list[dict[str, Any]]) -> None:
+        """Set ``entity["suggested"]`` on every entity dict and drop its features."""
+        for entity in entities:
+            features = entity.pop("features", None)
+            p = None if features is None else self.probability(entity["label"], features)
+            entity["suggested"] = p is not None and p >= self.thresholds[entity["label"]]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "features": list(FEATURES),
+                "weights": self.weights,
+                "thresholds": self.thresholds,
+                "info": self.info,
+            },
+            indent=1,
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> SuggestModel:
+        """The inverse of :meth:`to_json`; ValueError when it does not fit this version."""
+        data = json.loads(text)
+        if data.get("features") != list(FEATURES):
+            raise ValueError("the suggestion model was built with other features")
+        weights = {str(k): [float(x) for x in v] for k, v in data["weights"].items()}
+        if any(len(w) != len(FEATURES) + 1 for w in weights.values()):
+            raise ValueError("a suggestion model weight vector has the wrong length")
+        thresholds = {str(k): float(v) for k, v in data["thresholds"].items()}
+        if set(thresholds) != set(weights):
+            raise ValueError("every entity type needs a weight vector and a threshold")
+        return cls(weights, thresholds, dict(data.get("info", {})))
+
+    def save(self, path: Path) -> None:
+        path.write_text(self.to_json() + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> SuggestModel:
+        return cls.from_json(path.read_text(encoding="utf-8"))
+
+
+def fit_suggest_model(
+    rows: Sequence[tuple[str, Sequence[float], int]], groups: Sequence[str], seed: int = 0
+) -> SuggestModel:
+    """Fit one logistic regression per entity type on (label, features, tagged) rows.
+
+    ``groups`` (the article of each row) keeps an article's entities in one fold when the
+    threshold is chosen on out-of-fold probabilities, so no article judges its own threshold.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    from tagger.topics import best_threshold
+
+    weights: dict[str, list[float]] = {}
+    thresholds: dict[str, float] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for label in SUGGESTED_TYPES:
+        idx = [i for i, row in enumerate(rows) if row[0] == label]
+        X = np.array([rows[i][1] for i in idx], dtype=float)
+        y = np.array([rows[i][2] for i in idx], dtype=int)
+        counts[label] = {"entities": len(idx), "tagged": int(y.sum())}
+        if len(set(y.tolist())) < 2 or len(idx) < 10:
+            continue  # too little to learn this type: it is never suggested
+        g = np.array([groups[i] for i in idx])
+        oof = np.zeros(len(idx))
+        for train, test in GroupKFold(n_splits=min(5, len(set(g)))).split(X, y, g):
+            if len(set(y[train].tolist())) < 2:
+                continue
+            model = LogisticRegression(C=1.0, max_iter=2000).fit(X[train], y[train])
+            oof[test] = model.predict_proba(X[test])[:, 1]
+        model = LogisticRegression(C=1.0, max_iter=2000).fit(X, y)
+        weights[label] = [*map(float, model.coef_.ravel()), float(model.intercept_[0])]
+        thresholds[label] = best_threshold(oof, y)
+    return SuggestModel(weights, thresholds, {"rows": counts, "seed": seed})

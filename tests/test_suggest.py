@@ -1,0 +1,63 @@
+"""The learned editor's decision: ``Entity.suggested``, its model file, and every door showing it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tagger.columns import output_row
+from tagger.errors import ModelIntegrityError
+from tagger.model import default_bundle_dir
+from tagger.pipeline import load_suggest_model
+from tagger.suggest import FEATURES, SUGGEST_FILE, SuggestModel
+
+STORY = (
+    "Putin orders new limits on foreign messengers\n\n"
+    "MOSCOW - Russian President Vladimir Putin on Tuesday ordered the government to restrict "
+    "foreign messaging apps such as WhatsApp and Telegram. Putin said a state messenger would "
+    "replace them. The order was published on the Kremlin website.\n\n"
+    "Putin has pushed for a sovereign internet for years, and the regulator Roskomnadzor has "
+    "already slowed calls on WhatsApp. Critics said Putin wants to read private messages.\n\n"
+    "Related stories\n"
+    "Dua Lipa announces world tour\n"
+    "Lionel Messi scores twice in Miami\n"
+)
+
+
+def test_the_story_subject_is_suggested_and_sidebar_names_are_not(default):
+    tags = default.tag(STORY)
+    by_name = {e.name: e for e in tags.entities}
+    assert by_name["Vladimir Putin"].suggested
+    sidebar = [e for e in tags.entities if e.name in ("Dua Lipa", "Lionel Messi")]
+    assert sidebar and not any(e.suggested for e in sidebar)
+    assert tags.suggested == [e for e in tags.entities if e.suggested]
+    assert all("features" not in e for e in default.nlp(STORY)._.tagger_entities)
+
+
+def test_to_dict_and_batch_columns_follow_suggested(default):
+    tags = default.tag(STORY)
+    data = tags.to_dict()
+    assert all("suggested" in e for e in data["entities"])
+    row = output_row(tags)
+    assert row["people"] == [e.name for e in tags.entities if e.label == "PERSON" and e.suggested]
+    assert len(row["tags"]["entities"]) == len(tags.entities)  # every entity stays in tags
+
+
+def test_the_model_file_round_trips_and_a_tampered_one_is_refused(tmp_path):
+    shipped = load_suggest_model(default_bundle_dir() / SUGGEST_FILE)
+    assert set(shipped.weights) == {"PERSON", "COUNTRY", "ORG", "APP"}
+    again = SuggestModel.from_json(shipped.to_json())
+    assert again.weights == shipped.weights and again.thresholds == shipped.thresholds
+    data = json.loads(shipped.to_json())
+    data["features"] = list(FEATURES[:-1])
+    bad = tmp_path / SUGGEST_FILE
+    bad.write_text(json.dumps(data))
+    with pytest.raises(ModelIntegrityError, match="not a valid suggestion model"):
+        load_suggest_model(bad)
+
+
+def test_places_are_never_suggested(default):
+    tags = default.tag("Shelling hit Kharkiv and Odesa overnight, Ukraine's army said.")
+    places = [e for e in tags.entities if e.label == "LOCATION"]
+    assert places and not any(e.suggested for e in places)
