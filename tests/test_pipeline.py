@@ -17,7 +17,8 @@ STORY = (
 LOAD = """
 import json, sys
 import spacy
-nlp = spacy.load(sys.argv[1])          # our factories come from the package's entry points
+import tagger.pipeline                 # registers our components' factories with spaCy
+nlp = spacy.load(sys.argv[1])
 from tagger.pipeline import tags_from_doc
 print(json.dumps({"pipe": nlp.pipe_names, "tags": tags_from_doc(nlp(sys.argv[2])).to_dict()}))
 """

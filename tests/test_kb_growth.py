@@ -1,0 +1,147 @@
+"""The grown knowledge base (issue 12, item 3): news organisations, where each row and id came from."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections import defaultdict
+
+import pytest
+
+from tagger.knowledge import KnowledgeBase, default_kb_dir
+
+from .conftest import ROOT, SHARED, shared_file
+
+CURATED = ROOT / "data" / "kb" / "curated"
+SOURCES = {
+    "organisations.csv": {"curated", "gazetteers/kb/organisations.csv"},
+    "people.csv": {"curated", "gazetteers/kb/officeholders.csv"},
+}
+
+
+def rows(table: str) -> list[dict[str, str]]:
+    with (default_kb_dir() / table).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def key(text: str) -> str:
+    """The build script's comparison: case, accents, '(disambiguators)', honorifics do not matter."""
+    text = re.sub(r"\s*\([^)]*\)", "", text)
+    text = re.sub(r"^(Dr\.\s*|Dr\s+|Shri\s+|H\.E\.\s+)", "", text.strip())  # honorifics
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+@pytest.mark.parametrize(
+    ("alias", "name"),
+    [
+        ("Labour Party", "Labour Party"),
+        ("UN Security Council", "UN Security Council"),
+        ("United Nations Security Council", "UN Security Council"),
+        ("SWIFT", "SWIFT"),
+        ("ICJ", "International Court of Justice"),
+        ("Bank of Russia", "Central Bank of Russia"),
+        ("MTN", "MTN"),
+        ("Airtel", "Airtel"),
+        ("Telenor", "Telenor"),
+        ("Vodafone Egypt", "Vodafone Egypt"),
+        ("Nigerian Communications Commission", "Nigerian Communications Commission"),
+        ("the Pentagon", "US Department of Defense"),
+        ("Tories", "Conservative Party"),
+        ("ECOSOC", "UN Economic and Social Council"),
+        ("Bundesbank", "Deutsche Bundesbank"),
+        ("Ofcom", "Ofcom"),
+    ],
+)
+def test_news_organisations_resolve(kb, alias, name):
+    entry = kb.lookup(alias)
+    assert entry is not None and (entry.name, entry.label) == (name, "ORG"), alias
+
+
+def test_size_stays_reasonable():
+    orgs = rows("organisations.csv")
+    assert 1000 <= len(orgs) <= 1600
+    assert sum(1 for r in orgs if r["qid"]) >= 500
+
+
+@pytest.mark.parametrize("table", sorted(SOURCES))
+def test_every_row_names_its_source(table):
+    for row in rows(table):
+        assert row["source"] in SOURCES[table], row["name"]
+        if row["source"] != "curated":
+            assert row["qid"] and row["qid_source"] == row["source"], row["name"]
+
+
+def test_curated_inputs_carry_no_identifiers():
+    with (CURATED / "organisations.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert "qid" not in (reader.fieldnames or [])
+        for row in reader:
+            assert not any(re.search(r"\bQ\d{2,}\b", v or "") for v in row.values()), row
+    text = (CURATED / "exclusions.csv").read_text(encoding="utf-8")
+    assert not re.search(r"\bQ\d{2,}\b", text)
+
+
+@pytest.mark.parametrize("table", sorted(SOURCES))
+def test_every_qid_is_listed_in_its_source_under_a_matching_name(table):
+    shared_file("gazetteers", "kb", "organisations.csv")  # skip where ../shared is absent
+    names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for path, qid_col, name_cols in (
+        ("gazetteers/kb/organisations.csv", "qid", ("name", "aliases")),
+        ("gazetteers/kb/aliases.csv", "qid", ("name", "alias")),
+        ("gazetteers/kb/officeholders.csv", "person_qid", ("person_name",)),
+    ):
+        with (SHARED / path).open(encoding="utf-8", newline="") as handle:
+            for r in csv.DictReader(handle):
+                for col in name_cols:
+                    names[path][r[qid_col]].update(key(n) for n in r[col].split("|") if n)
+    wl = SHARED / "gazetteers" / "world_leaders"
+    for path in sorted(wl.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for r in csv.DictReader(handle):
+                label = r.get("officeholderLabel") or r.get("officeholderlabel") or ""
+                names[f"gazetteers/world_leaders/{path.name}"][r["officeholder"]].add(key(label))
+    for row in rows(table):
+        if not row["qid"]:
+            continue
+        own = {key(row["name"])} | {key(a) for a in row["aliases"].split("|") if a}
+        assert own & names[row["qid_source"]][row["qid"]], (row["name"], row["qid"])
+
+
+@pytest.mark.parametrize(
+    "word", ["Labour", "Council", "Commission", "Parliament", "Court", "Government", "Ministry"]
+)
+def test_no_bare_generic_word_is_an_organisation_alias(kb, word):
+    entry = kb.lookup(word)
+    assert entry is None or entry.label != "ORG", word
+
+
+def test_ordinary_use_of_a_party_word_is_not_the_party(default):
+    names = {
+        e.name for e in default.tag("Labour costs rose sharply in March, the survey said.").entities
+    }
+    assert "Labour Party" not in names
+
+
+def test_the_article_does_not_hand_an_organisation_to_its_country(default):
+    tags = default.tag("The company won a contract with the US Navy and the UK Treasury last week.")
+    found = {e.name: e.label for e in tags.entities}
+    assert found.get("US Navy") == "ORG" and found.get("HM Treasury") == "ORG"
+
+
+def test_parties_and_regulators_in_a_story(default):
+    tags = default.tag(
+        "The Tories and the Lib Dems attacked the plan. Ofcom and the Nigerian Communications "
+        "Commission fined MTN and Airtel, and Russian banks were cut off from SWIFT."
+    )
+    found = {e.name: e.label for e in tags.entities}
+    for name in ("Conservative Party", "Liberal Democrats", "Ofcom", "MTN", "Airtel", "SWIFT"):
+        assert found.get(name) == "ORG", name
+    assert found.get("Nigerian Communications Commission") == "ORG"
