@@ -67,6 +67,11 @@ class _Candidate:
     mention_texts: list[str] = field(default_factory=list)
 
 
+HONORIFICS = frozenset(
+    {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Sir", "Dame", "Madam", "Mme", "Mlle"}
+)
+
+
 def _trim(span: Span) -> Span:
     """Drop a leading "the" and a trailing possessive from a base-model span."""
     start, end = span.start, span.end
@@ -76,6 +81,9 @@ def _trim(span: Span) -> Span:
             end = i + (0 if "\n" in doc[i].text else 1)
             break
     while start < end and doc[start].lower_ in ("the", "a", "an"):
+        start += 1
+    # "Mr Blair" is Blair: a courtesy title is not part of a person's name
+    while span.label_ == "PERSON" and end - start > 1 and doc[start].text.rstrip(".") in HONORIFICS:
         start += 1
     while end > start and doc[end - 1].text in ("'s", "’s", "'", "’", "-", ".", ","):
         end -= 1

@@ -47,6 +47,16 @@ def _split_long(text: str, limit: int) -> list[tuple[int, str]]:
     return pieces
 
 
+def _with_original_mentions(tags: Tags, original: str) -> Tags:
+    """Mention texts as the caller's text has them (``text == input[start:end]``), where cleaning
+    turned control or format characters into spaces."""
+    for entity in tags.entities:
+        entity.mentions = [
+            Mention(m.start, m.end, original[m.start : m.end]) for m in entity.mentions
+        ]
+    return tags
+
+
 def _join_surnames(merged: dict[tuple[str, str], Entity]) -> None:
     """Fold a one-word PERSON into the one multi-word PERSON whose last word it is."""
     people = [e for (label, _), e in merged.items() if label == "PERSON"]
@@ -138,30 +148,33 @@ class Tagger:
         Control and format characters count as spaces (offsets are unchanged); text with a lone
         surrogate raises ``BadInputError`` naming its position.
         """
-        text = _check_text(text)
+        original, text = text, _check_text(text)
         if not text.strip():
             return Tags()
         if len(text) > self.max_length:
-            return self._tag_long(text)
-        return self._from_doc(self.nlp(text))
+            return _with_original_mentions(self._tag_long(text), original)
+        return _with_original_mentions(self._from_doc(self.nlp(text)), original)
 
     def tag_many(
         self, texts: Iterable[str], batch_size: int = 64, n_process: int = 1
     ) -> Iterator[Tags]:
         """Tags for each text, in input order, streamed through ``nlp.pipe``."""
 
-        def feed() -> Iterator[tuple[str, tuple[bool, str]]]:
+        def feed() -> Iterator[tuple[str, tuple[bool, str, str]]]:
             for i, raw in enumerate(texts):
                 text = _check_text(raw, f"texts[{i}]")
+                # the context travels with the doc: keep it small (the original only if cleaned)
+                original = raw if text != raw else ""
                 if len(text) > self.max_length:
-                    yield "", (True, text)  # tagged in pieces below
+                    yield "", (True, text, original)  # tagged in pieces below
                 else:
-                    yield text, (False, "")  # the context travels with the doc: keep it small
+                    yield text, (False, "", original)
 
         stream = self.nlp.pipe(feed(), as_tuples=True, batch_size=batch_size, n_process=n_process)
-        for doc, (long, text) in stream:
+        for doc, (long, text, original) in stream:
             # a blank text's doc has no entities and no topics: _from_doc gives empty Tags
-            yield self._tag_long(text) if long else self._from_doc(doc)
+            tags = self._tag_long(text) if long else self._from_doc(doc)
+            yield _with_original_mentions(tags, original) if original else tags
 
     def tag_dataframe(
         self, df: Any, text: str = "body", batch_size: int = 64, n_process: int = 1
