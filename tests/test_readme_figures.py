@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +43,8 @@ def test_readme_figures_match_their_result_files():
         for printed, file, path in figures(doc):
             value = lookup(json.loads((RESULTS / file).read_text()), path)
             decimals = len(printed.split(".")[1]) if "." in printed else 0
-            expected = round(float(value), decimals)  # type: ignore[arg-type]
-            assert float(printed.replace(",", "")) == expected, f"{doc.name}: {printed} != {file}:{path} = {value}"  # fmt: skip
+            quantum = Decimal(1).scaleb(-decimals)
+            expected = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+            assert Decimal(printed.replace(",", "")) == expected, f"{doc.name}: {printed} != {file}:{path} = {value}"  # fmt: skip
             checked += 1
     assert checked >= 20, f"only {checked} figures are tied to result files"
