@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -22,6 +23,22 @@ from tagger.text import decode_bytes, html_to_text, looks_like_html
 app = typer.Typer(help="Tag news text with entities and topics, locally.", no_args_is_help=True)
 out = Console()
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Engine(StrEnum):
+    LOCAL = "local"
+    DASK = "dask"
+
+
+class LinearModel(StrEnum):
+    SVM = "svm"
+    LOGREG = "logreg"
+
+
+class Decoding(StrEnum):
+    STRICT = "strict"
+    REPLACE = "replace"
+
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE: not the user's fault
 MaxCharsOpt = Annotated[
@@ -115,14 +132,14 @@ def tag_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the tags as JSON.")] = False,
     errors: Annotated[
-        str, typer.Option(help="Undecodable bytes: 'strict' (fail) or 'replace'.")
-    ] = "strict",
+        Decoding, typer.Option(help="Undecodable bytes: fail, or replace them with U+FFFD.")
+    ] = Decoding.STRICT,
     limit: Annotated[int, typer.Option(min=1, help="Entities to show in the table.")] = 25,
     model: ModelOpt = None,
     max_chars: MaxCharsOpt = MAX_TEXT_CHARS,
 ) -> None:
     """Tag one article and print its entities and topics."""
-    content = read_input(text, file, errors)
+    content = read_input(text, file, errors.value)
     if len(content) > max_chars:
         raise BadInputError(
             f"the text is {len(content):,} characters; the limit is {max_chars:,} "
@@ -163,7 +180,9 @@ def train_command(
     negatives: Annotated[
         bool, typer.Option(help="Keep rows with an empty label list as 'no topic' examples.")
     ] = False,
-    model: Annotated[str, typer.Option(help="'svm' (default) or 'logreg'.")] = "svm",
+    model: Annotated[
+        LinearModel, typer.Option(help="The linear model per topic.")
+    ] = LinearModel.SVM,
     c: Annotated[float, typer.Option("--C", help="Regularisation strength (inverse).")] = 1.0,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing bundle.")] = False,
     feedback: Annotated[
@@ -205,7 +224,7 @@ def train_command(
         warnings.simplefilter("always")
         trained = train(
             frame, text=text_col, labels=labels_col, taxonomy=taxonomy, seed=seed, sep=sep,
-            negatives=negatives, model=model, C=c, out=out, source=data.name,
+            negatives=negatives, model=model.value, C=c, out=out, source=data.name,
             feedback=feedback, calibration=cal_frame,
             calibration_source=calibration.name if calibration is not None else "",
         )  # fmt: skip
@@ -241,7 +260,7 @@ def batch_command(
     part_rows: Annotated[int, typer.Option(min=1, help="Input rows per resumable part.")] = 1000,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing OUTPUT.")] = False,
-    engine: Annotated[str, typer.Option(help="'local' or 'dask'.")] = "local",
+    engine: Annotated[Engine, typer.Option(help="Tag here, or on a Dask cluster.")] = Engine.LOCAL,
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address (default: a LocalCluster).")
     ] = None,
@@ -258,15 +277,13 @@ def batch_command(
     """Tag an archive, streaming, resumable; bad rows go to OUTPUT.errors.jsonl."""
     from tagger.batch import tag_file
 
-    if engine not in ("local", "dask"):
-        raise BadInputError(f"--engine must be 'local' or 'dask', not {engine!r}")
     options: dict[str, Any] = dict(
         max_chars=max_chars,
         text_col=text_col, id_col=id_col, batch_size=batch_size, part_rows=part_rows,
         resume=resume, overwrite=overwrite, progress=progress,
     )  # fmt: skip
     try:
-        if engine == "dask":
+        if engine is Engine.DASK:
             from tagger.distributed import dask_runner
 
             with dask_runner(scheduler, model=model, n_workers=workers, batch_size=batch_size) as run:  # fmt: skip

@@ -22,7 +22,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -255,6 +255,175 @@ def _limit(tags: Tags, top_k: int | None, min_score: float | None) -> dict[str, 
     return data
 
 
+# -- answers: pydantic models, so /docs shows the shape of every response ---------------------------
+class MentionOut(BaseModel):
+    start: int
+    end: int
+    text: str
+
+
+class EntityOut(BaseModel):
+    name: str
+    label: str
+    id: str | None
+    count: int
+    salience: float
+    mentions: list[MentionOut]
+    suggested: bool
+
+
+class TopicOut(BaseModel):
+    slug: str
+    label: str
+    iptc: str | None
+    score: float
+    evidence: list[str]
+
+
+class ModelInfo(BaseModel):
+    name: str
+    version: str
+    created: str | None
+
+
+class TagsOut(BaseModel):
+    entities: list[EntityOut]
+    topics: list[TopicOut]
+
+
+class TagResponse(TagsOut):
+    model: ModelInfo
+
+
+class BatchResponse(BaseModel):
+    results: list[TagsOut]
+    model: ModelInfo
+
+
+class TaxonomyTopic(BaseModel):
+    slug: str
+    label: str
+    iptc: str | None
+    scope: str
+
+
+class TaxonomyResponse(BaseModel):
+    topics: list[TaxonomyTopic]
+    entity_labels: list[str]
+
+
+class ModelResponse(ModelInfo):
+    versions: dict[str, Any] | None
+    training_data: dict[str, Any] | None
+    params: dict[str, Any] | None
+    metrics: dict[str, Any] | None
+    checksums: dict[str, str] | None
+
+
+class FeedbackResponse(BaseModel):
+    model_config = ConfigDict(extra="allow")  # the stored row, as FeedbackStore.add returns it
+
+
+class HealthResponse(BaseModel):
+    status: str
+    model: str
+
+
+router = APIRouter()
+V1: list[Any] = [Depends(no_key_in_url), Depends(authorised)]
+
+
+@router.post("/v1/tag", dependencies=V1, tags=["tagging"], response_model=TagResponse)
+def tag(body: TagRequest, state: State) -> dict[str, Any]:
+    """Entities and topics of one story (the ``Tags.to_dict()`` shape) and the model."""
+    limit = MAX_TEXT_CHARS
+    if len(body.text) > limit:
+        raise _too_long(("text",), body.text, limit)
+    with state.lock:
+        tags = state.tagger.tag(body.text)
+    return {**_limit(tags, body.top_k, body.min_score), "model": state.model}
+
+
+@router.post("/v1/tag/batch", dependencies=V1, tags=["tagging"], response_model=BatchResponse)
+def tag_batch(body: BatchRequest, state: State) -> dict[str, Any]:
+    """Up to 64 stories at once, answers in input order."""
+    limit = MAX_TEXT_CHARS
+    for i, text in enumerate(body.texts):
+        if len(text) > limit:
+            raise _too_long(("texts", i), text, limit)
+    with state.lock:
+        results = list(state.tagger.tag_many(body.texts))
+    return {
+        "results": [_limit(t, body.top_k, body.min_score) for t in results],
+        "model": state.model,
+    }
+
+
+@router.get("/v1/taxonomy", dependencies=V1, tags=["model"], response_model=TaxonomyResponse)
+def taxonomy(state: State) -> dict[str, Any]:
+    """The topics the model can suggest (and an editor can add), and the entity labels."""
+    return {
+        "topics": [
+            {"slug": c.slug, "label": c.label, "iptc": c.iptc, "scope": c.scope}
+            for c in state.topics.values()
+        ],
+        "entity_labels": list(ENTITY_LABELS),
+    }
+
+
+@router.get("/v1/model", dependencies=V1, tags=["model"], response_model=ModelResponse)
+def model(state: State) -> dict[str, Any]:
+    """The model's version, training data, cross-validated metrics and file checksums."""
+    manifest = state.tagger.manifest
+    return {
+        **state.model,
+        "versions": manifest.get("versions"),
+        "training_data": manifest.get("training_data"),
+        "params": manifest.get("params"),
+        "metrics": manifest.get("metrics"),
+        "checksums": manifest.get("files"),
+    }
+
+
+@router.post(
+    "/v1/feedback",
+    dependencies=V1,
+    tags=["feedback"],
+    status_code=201,
+    response_model=FeedbackResponse,
+)
+def feedback(body: FeedbackRequest, state: State) -> dict[str, Any]:
+    """Store an editor's verdict on a tag: accept, reject, or add (a tag not suggested)."""
+    limit = MAX_TEXT_CHARS
+    if body.text is not None and len(body.text) > limit:
+        raise _too_long(("text",), body.text, limit)
+    tag = body.tag.model_dump(exclude_none=True)
+    if body.tag.slug and body.tag.slug not in state.topics:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("body", "tag", "slug"),
+                    "msg": f"unknown topic {body.tag.slug!r}: see GET /v1/taxonomy",
+                    "type": "value_error",
+                }
+            ]
+        )
+    stored = state.feedback.add(
+        body.verdict, tag, text=body.text, text_id=body.text_id,
+        model_version=state.model["version"],
+    )  # fmt: skip
+    return stored
+
+
+@router.get("/healthz", tags=["service"], response_model=HealthResponse)
+def healthz(request: Request) -> dict[str, Any]:
+    """Liveness and readiness: 200 once the model is loaded."""
+    state = getattr(request.app.state, "service", None)
+    if state is None:
+        raise HTTPException(status_code=503, detail="model not loaded yet")
+    return {"status": "ok", "model": state.model["version"]}
+
+
 def _too_long(field: tuple[str | int, ...], text: str, limit: int) -> RequestValidationError:
     return RequestValidationError(
         [
@@ -315,7 +484,6 @@ def create_app(
     )
     app.state.api_key = key
     hide_query_strings()
-    v1: list[Any] = [Depends(no_key_in_url), Depends(authorised)]
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -342,84 +510,7 @@ def create_app(
         status = 422 if isinstance(exc, BadInputError | TypeError) else 500
         return JSONResponse({"detail": str(exc)}, status_code=status)
 
-    @app.post("/v1/tag", dependencies=v1, tags=["tagging"])
-    def tag(body: TagRequest, state: State) -> dict[str, Any]:
-        """Entities and topics of one story (the ``Tags.to_dict()`` shape) and the model."""
-        limit = MAX_TEXT_CHARS
-        if len(body.text) > limit:
-            raise _too_long(("text",), body.text, limit)
-        with state.lock:
-            tags = state.tagger.tag(body.text)
-        return {**_limit(tags, body.top_k, body.min_score), "model": state.model}
-
-    @app.post("/v1/tag/batch", dependencies=v1, tags=["tagging"])
-    def tag_batch(body: BatchRequest, state: State) -> dict[str, Any]:
-        """Up to 64 stories at once, answers in input order."""
-        limit = MAX_TEXT_CHARS
-        for i, text in enumerate(body.texts):
-            if len(text) > limit:
-                raise _too_long(("texts", i), text, limit)
-        with state.lock:
-            results = list(state.tagger.tag_many(body.texts))
-        return {
-            "results": [_limit(t, body.top_k, body.min_score) for t in results],
-            "model": state.model,
-        }
-
-    @app.get("/v1/taxonomy", dependencies=v1, tags=["model"])
-    def taxonomy(state: State) -> dict[str, Any]:
-        """The topics the model can suggest (and an editor can add), and the entity labels."""
-        return {
-            "topics": [
-                {"slug": c.slug, "label": c.label, "iptc": c.iptc, "scope": c.scope}
-                for c in state.topics.values()
-            ],
-            "entity_labels": list(ENTITY_LABELS),
-        }
-
-    @app.get("/v1/model", dependencies=v1, tags=["model"])
-    def model(state: State) -> dict[str, Any]:
-        """The model's version, training data, cross-validated metrics and file checksums."""
-        manifest = state.tagger.manifest
-        return {
-            **state.model,
-            "versions": manifest.get("versions"),
-            "training_data": manifest.get("training_data"),
-            "params": manifest.get("params"),
-            "metrics": manifest.get("metrics"),
-            "checksums": manifest.get("files"),
-        }
-
-    @app.post("/v1/feedback", dependencies=v1, tags=["feedback"], status_code=201)
-    def feedback(body: FeedbackRequest, state: State) -> dict[str, Any]:
-        """Store an editor's verdict on a tag: accept, reject, or add (a tag not suggested)."""
-        limit = MAX_TEXT_CHARS
-        if body.text is not None and len(body.text) > limit:
-            raise _too_long(("text",), body.text, limit)
-        tag = body.tag.model_dump(exclude_none=True)
-        if body.tag.slug and body.tag.slug not in state.topics:
-            raise RequestValidationError(
-                [
-                    {
-                        "loc": ("body", "tag", "slug"),
-                        "msg": f"unknown topic {body.tag.slug!r}: see GET /v1/taxonomy",
-                        "type": "value_error",
-                    }
-                ]
-            )
-        stored = state.feedback.add(
-            body.verdict, tag, text=body.text, text_id=body.text_id,
-            model_version=state.model["version"],
-        )  # fmt: skip
-        return stored
-
-    @app.get("/healthz", tags=["service"])
-    def healthz(request: Request) -> dict[str, Any]:
-        """Liveness and readiness: 200 once the model is loaded."""
-        state = getattr(request.app.state, "service", None)
-        if state is None:
-            raise HTTPException(status_code=503, detail="model not loaded yet")
-        return {"status": "ok", "model": state.model["version"]}
+    app.include_router(router)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

@@ -80,14 +80,14 @@ def cross_validated_metrics(clf: TopicClassifier, Y: np.ndarray, seed: int) -> d
 
 
 def prf(pred: np.ndarray, truth: np.ndarray) -> dict[str, Any]:
-    """Precision, recall, F1 and support of binary predictions."""
-    tp = int(np.sum((pred == 1) & (truth == 1)))
-    fp = int(np.sum((pred == 1) & (truth == 0)))
-    fn = int(np.sum((pred == 0) & (truth == 1)))
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": tp + fn}
+    """Precision, recall, F1 and support of binary predictions (scikit-learn's arithmetic)."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    p, r, f, _ = precision_recall_fscore_support(
+        truth, pred, average="binary", pos_label=1, zero_division=0
+    )
+    support = int(np.sum(truth == 1))
+    return {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4), "support": support}  # fmt: skip
 
 
 def prepare(

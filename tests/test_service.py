@@ -493,3 +493,12 @@ def test_a_story_with_only_rejections_is_not_a_training_row(tmp_path):
         texts, labels, info = fold_feedback(["old"], [["war"]], {"war"}, db)
     assert texts == ["old"] and labels == [["war"]]
     assert info["rows_added"] == 0 and info["not_used"]
+
+
+def test_openapi_shows_the_shape_of_every_answer(client):
+    spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    assert {"TagResponse", "BatchResponse", "TaxonomyResponse", "ModelResponse", "HealthResponse"} <= set(schemas)  # fmt: skip
+    assert "suggested" in schemas["EntityOut"]["properties"]
+    ok = spec["paths"]["/v1/tag"]["post"]["responses"]["200"]["content"]["application/json"]
+    assert ok["schema"]["$ref"].endswith("/TagResponse")
