@@ -40,6 +40,24 @@ class Decoding(StrEnum):
     REPLACE = "replace"
 
 
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="A readable table, JSON or CSV.")]
+
+
+def _format(chosen: OutputFormat, as_json: bool, as_csv: bool) -> OutputFormat:
+    """``--format``, with the older ``--json`` / ``--csv`` flags as its aliases."""
+    if as_json and as_csv:
+        raise BadInputError("give one of --format json or --format csv")
+    if as_json:
+        return OutputFormat.JSON
+    return OutputFormat.CSV if as_csv else chosen
+
+
 INTERNAL_ERROR = 70  # EX_SOFTWARE: not the user's fault
 MaxCharsOpt = Annotated[
     int,
@@ -130,7 +148,8 @@ def tag_command(
     file: Annotated[
         Path | None, typer.Option("--file", "-f", help="Plain text or HTML file; - for stdin.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the tags as JSON.")] = False,
+    output: FormatOpt = OutputFormat.TABLE,
+    as_json: Annotated[bool, typer.Option("--json", hidden=True, help="= --format json")] = False,
     errors: Annotated[
         Decoding, typer.Option(help="Undecodable bytes: fail, or replace them with U+FFFD.")
     ] = Decoding.STRICT,
@@ -146,7 +165,10 @@ def tag_command(
             "(raise it with --max-chars)"
         )
     tags = load_tagger(model).tag(content)
-    if as_json:
+    output = _format(output, as_json, False)
+    if output is OutputFormat.CSV:
+        raise BadInputError("tagger tag prints a table or JSON (--format table|json)")
+    if output is OutputFormat.JSON:
         out.print_json(json.dumps(tags.to_dict(), ensure_ascii=False))
     else:
         render(tags, limit)
@@ -327,8 +349,9 @@ def evaluate_command(
     text_col: Annotated[str, typer.Option(help="Column with the article text.")] = "body",
     labels_col: Annotated[str, typer.Option(help="Column with the gold topic labels.")] = "tags",
     k: Annotated[int, typer.Option("--k", min=1, help="Cut-off for precision/recall/F1@k.")] = 3,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the tables as JSON.")] = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="Print the tables as CSV.")] = False,
+    output: FormatOpt = OutputFormat.TABLE,
+    as_json: Annotated[bool, typer.Option("--json", hidden=True, help="= --format json")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", hidden=True, help="= --format csv")] = False,
     limit: Annotated[int | None, typer.Option(help="Evaluate the first N rows only.")] = None,
 ) -> None:
     """Score a model's topics (and entities, where the data has gold spans) against gold data."""
@@ -336,8 +359,7 @@ def evaluate_command(
     from tagger.io import read_table, require_columns
     from tagger.training import parse_labels
 
-    if as_json and as_csv:
-        raise BadInputError("give --json or --csv, not both")
+    output = _format(output, as_json, as_csv)
     frame = read_table(data)
     require_columns(frame, text_col)
     if limit is not None:
@@ -364,12 +386,12 @@ def evaluate_command(
         skip = ev.demonyms(tagger) if plo else set()
         pred_spans = [ev.tag_spans(t, label_map, skip) for t in predicted]
         tables["entities"] = ev.entities(gold_spans, pred_spans)
-    if as_json:
+    if output is OutputFormat.JSON:
         payload = {
             name: table.reset_index().to_dict(orient="records") for name, table in tables.items()
         }
         out.print_json(json.dumps({"data": str(data), "rows": len(frame), **payload}))
-    elif as_csv:
+    elif output is OutputFormat.CSV:
         parts = [t.reset_index().assign(table=name) for name, t in tables.items()]
         merged = pd_concat(parts)
         typer.echo(merged.to_csv(index=False), nl=False)

@@ -61,3 +61,19 @@ def test_info_lists_versions_and_knowledge_base():
     info = json.loads(result.output)
     assert info["versions"]["spacy"].startswith("3.8")
     assert info["knowledge_base"]["APP"] >= 80 and info["knowledge_base"]["PERSON"] >= 300
+
+
+def test_one_format_option_for_tag_and_evaluate(tmp_path):
+    from typer.testing import CliRunner
+
+    from tagger.cli import app
+
+    runner = CliRunner()
+    as_json = runner.invoke(app, ["tag", "--format", "json", "Vladimir Putin spoke in Moscow."])
+    assert as_json.exit_code == 0 and json.loads(as_json.output)["entities"]
+    refused = runner.invoke(app, ["tag", "--format", "csv", "Putin spoke."])
+    assert refused.exit_code == 2 and "--format table|json" in refused.output
+    data = tmp_path / "gold.jsonl"
+    data.write_text(json.dumps({"body": "Voters went to the polls.", "tags": ["elections"]}) + "\n")
+    table = runner.invoke(app, ["evaluate", str(data), "--format", "csv"])
+    assert table.exit_code == 0 and table.output.startswith("table,label")
