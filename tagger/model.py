@@ -244,6 +244,7 @@ def model_card(model: TopicModel, info: dict[str, Any]) -> str:
         f"- rows used: {data.get('rows_used')}; skipped: {data.get('rows_skipped', {})}",
         f"- SHA-256 of the training rows: `{data.get('sha256')}`",
         f"- editors' feedback folded in: {feedback_line(data.get('feedback'))}",
+        *_calibration_lines(info.get("calibration_data")),
         "",
         "## Labels",
         "| slug | IPTC | training examples | CV F1 | threshold |",
@@ -260,20 +261,32 @@ def model_card(model: TopicModel, info: dict[str, Any]) -> str:
     lines += [
         "",
         "## Metrics",
-        f"Cross-validated on the training data ({metrics.get('method', '')}): micro-F1 "
+        f"{'Out of fold on the calibration articles' if info.get('calibration_data') else 'Cross-validated on the training data'} "
+        f"({metrics.get('method', '')}): micro-F1 "
         f"{micro.get('f1', float('nan')):.3f}, precision {micro.get('precision', float('nan')):.3f}, "
         f"recall {micro.get('recall', float('nan')):.3f}; macro-F1 "
         f"{metrics.get('macro', {}).get('f1', float('nan')):.3f}.",
         "",
         "## Limitations",
         "- A bag-of-words model: it sees which words a story uses, not what it says about them.",
-        "- Topics with few training examples get a fallback threshold "
+        "- Topics with too few positive examples to choose their own threshold share one "
         f"({', '.join(model.classifier.threshold_fallback_) or 'none here'}).",
         "- Cross-validated figures come from the training distribution; expect lower on other "
         "outlets, eras and styles.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _calibration_lines(cal: dict[str, Any] | None) -> list[str]:
+    """The model card's lines about full-length articles the aggregator was fitted on."""
+    if not cal:
+        return ["- length-aware aggregator and thresholds: fitted out of fold on the training rows"]
+    return [
+        f"- calibration articles (joined the training data; the length-aware aggregator and the "
+        f"thresholds are fitted on their out-of-fold scores): {cal.get('rows_used')} from "
+        f"`{cal.get('source')}`, SHA-256 `{cal.get('sha256')}`",
+    ]
 
 
 def feedback_line(info: dict[str, Any] | None) -> str:
