@@ -52,7 +52,7 @@ FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="A readable ta
 def _format(chosen: OutputFormat, as_json: bool, as_csv: bool) -> OutputFormat:
     """``--format``, with the older ``--json`` / ``--csv`` flags as its aliases."""
     if as_json and as_csv:
-        raise BadInputError("give one of --format json or --format csv")
+        raise BadInputError("give --json or --csv, not both (or one --format json|csv)")
     if as_json:
         return OutputFormat.JSON
     return OutputFormat.CSV if as_csv else chosen
