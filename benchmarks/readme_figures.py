@@ -32,13 +32,24 @@ def render(printed: str, value: object) -> str:
     return f"{number:,}" if "," in printed else str(number)
 
 
+DOCS = (ROOT / "README.md", ROOT / "benchmarks" / "README.md")
+
+
+def figures(text: str) -> list[tuple[str, str, str]]:
+    """Every marked figure in ``text`` as (printed number, result file, path in it)."""
+    return [(m[1], m[3], m[4]) for m in FIGURE.finditer(text)]
+
+
+def value_of(file: str, path: str) -> object:
+    return lookup(json.loads((RESULTS / file).read_text()), path)
+
+
 def main() -> None:
-    for doc in (ROOT / "README.md", ROOT / "benchmarks" / "README.md"):
+    for doc in DOCS:
         text = doc.read_text(encoding="utf-8")
 
         def fix(m: re.Match[str]) -> str:
-            value = lookup(json.loads((RESULTS / m[3]).read_text()), m[4])
-            return render(m[1], value) + m[2]
+            return render(m[1], value_of(m[3], m[4])) + m[2]
 
         doc.write_text(FIGURE.sub(fix, text), encoding="utf-8")
 

@@ -213,9 +213,11 @@ def default_suggest_model() -> SuggestModel | None:
     on the taxonomy.
     """
     try:
-        return read_bundle().suggest_model
+        root = default_bundle_dir()
+        files = verify_bundle(root)["files"]  # checksums only: the topic model is not loaded
     except (ConfigurationError, ModelIntegrityError):
         return None
+    return load_suggest_model(root / SUGGEST_FILE) if SUGGEST_FILE in files else None
 
 
 def add_to_bundle(path: str | Path, name: str) -> None:
