@@ -21,6 +21,7 @@ import spacy
 from benchmarks.devset.data import load
 from benchmarks.devset.entity_match import TYPES, score_article
 from tagger.knowledge import normalise
+from tagger.metrics import prf
 from tagger.pipeline import NER_ONLY_EXCLUDE, base_model_name
 from tagger.tagger import Tagger
 from tagger.tags import Entity, Mention
@@ -30,9 +31,7 @@ BARE = {"PERSON": "PERSON", "GPE": "COUNTRY", "ORG": "ORG"}
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
+    p, r, f = prf(tp, fp, fn)
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": tp + fn, "predicted": tp + fp}  # fmt: skip
 
 

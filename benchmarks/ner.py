@@ -30,6 +30,7 @@ from pathlib import Path
 import spacy
 
 from benchmarks.common import Timer, shared, write_result
+from tagger.metrics import prf
 from tagger.pipeline import NER_ONLY_EXCLUDE, base_model_name
 from tagger.tagger import Tagger
 
@@ -92,9 +93,7 @@ def score(gold: Iterable[set[Span]], pred: Iterable[set[Span]]) -> dict[str, dic
                 counts[key]["fn"] += len(gl - pl)
     out = {}
     for label, c in counts.items():
-        p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
-        r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
+        p, r, f = prf(c["tp"], c["fp"], c["fn"])
         out[label] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
                       "support": c["tp"] + c["fn"]}  # fmt: skip
     return out

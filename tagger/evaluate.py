@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from tagger.errors import BadInputError
+from tagger.metrics import prf
 from tagger.tags import Tags, Topic
 from tagger.topics import ASSIGNED
 
@@ -38,23 +39,15 @@ TO_PLO = {"PERSON": "PER", "COUNTRY": "LOC", "LOCATION": "LOC", "ORG": "ORG", "A
 PLO = ("PER", "LOC", "ORG")
 
 
-# -- shared arithmetic -------------------------------------------------------------------------
-def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
-
-
 def _table(counts: Mapping[str, tuple[int, int, int]]) -> pd.DataFrame:
     """Per-label rows from (tp, fp, fn), then micro (pooled) and macro (mean over labels with
     gold support; a label that is never gold has no recall to average)."""
     rows = {}
     for label, (tp, fp, fn) in counts.items():
-        p, r, f = _prf(tp, fp, fn)
+        p, r, f = prf(tp, fp, fn)
         rows[label] = [p, r, f, tp + fn, tp + fp, tp, fp, fn]
     tp, fp, fn = (sum(c[i] for c in counts.values()) for i in range(3))
-    p, r, f = _prf(tp, fp, fn)
+    p, r, f = prf(tp, fp, fn)
     rows["micro"] = [p, r, f, tp + fn, tp + fp, tp, fp, fn]
     scored = [rows[label] for label, c in counts.items() if c[0] + c[2] > 0]
     macro = [float(np.mean([row[i] for row in scored])) if scored else 0.0 for i in range(3)]
@@ -167,7 +160,7 @@ def topics(
     samples: list[float | int] = []
     for sets in ((a for _, a, _ in with_gold), (t for _, _, t in with_gold)):
         per_doc = [
-            _prf(len(g & p), len(p - g), len(g - p))
+            prf(len(g & p), len(p - g), len(g - p))
             for (g, _, _), p in zip(with_gold, sets, strict=True)
         ]
         samples.extend(

@@ -33,6 +33,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from tagger.errors import BadInputError
+from tagger.metrics import prf
 from tagger.tags import Topic
 
 ASSIGNED = 0.5  # a rescaled score at or above this means the topic is assigned
@@ -581,9 +582,8 @@ def best_threshold(probs: np.ndarray, truth: np.ndarray) -> float:
     best_f1, best = -1.0, []
     for t in THRESHOLD_GRID:
         pred = probs >= t
-        tp = float(np.sum(pred & (truth == 1)))
-        denom = float(pred.sum() + truth.sum())
-        f1 = 2 * tp / denom if denom else 0.0
+        tp = int(np.sum(pred & (truth == 1)))
+        f1 = prf(tp, int(pred.sum()) - tp, int(truth.sum()) - tp)[2]
         if f1 > best_f1 + 1e-12:
             best_f1, best = f1, [t]
         elif abs(f1 - best_f1) <= 1e-12:

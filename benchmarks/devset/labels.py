@@ -17,6 +17,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tagger.metrics import prf
+
 HERE = Path(__file__).parent
 READINGS = HERE / "readings"
 ARTICLES = HERE / "articles.csv"
@@ -47,9 +49,8 @@ def reading(letter: str) -> dict[str, dict[str, Any]]:
 
 def _prf(pred: set[tuple[str, str]], gold: set[tuple[str, str]]) -> dict[str, float]:
     tp = len(pred & gold)
-    p = tp / len(pred) if pred else 0.0
-    r = tp / len(gold) if gold else 0.0
-    return {"f1": round(2 * p * r / (p + r), 4) if p + r else 0.0, "a_count": len(gold), "b_count": len(pred)}  # fmt: skip
+    f1 = prf(tp, len(pred) - tp, len(gold) - tp)[2]
+    return {"f1": round(f1, 4), "a_count": len(gold), "b_count": len(pred)}
 
 
 def _norm(name: str) -> str:
