@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-FIGURE = re.compile(r"(-?[0-9][0-9,]*(?:\.[0-9]+)?)(x?\**\s*<!-- ([\w.-]+\.json):([^ ]+) -->)")
+FIGURE = re.compile(r"(-?[0-9][0-9,]*(?:\.[0-9]+)?)(x?\**\s*<!-- ([\w.-]+\.json):(.+?) -->)")
 
 
 def lookup(data: object, path: str) -> object:

@@ -51,6 +51,8 @@ APP_CUES = frozenset(
     "tweeted online website channel channels store smartphone phone video calls".split()
 )
 _CUE_WINDOW = 8
+# base-model labels that confirm an ambiguous alias as a name ("Labour" as ORG, "Tory" as NORP)
+CONFIRMING_LABELS = frozenset({"ORG", "PRODUCT", "NORP", "PERSON"})
 _NOISE = re.compile(
     r"^[\W\d_]+$|^(details|background|source|advertisement|photo|image|video|file|credit)$", re.I
 )
@@ -88,6 +90,30 @@ def _trim(span: Span) -> Span:
     while end > start and doc[end - 1].text in ("'s", "’s", "'", "’", "-", ".", ","):
         end -= 1
     return Span(doc, start, end, label=span.label_)
+
+
+# a company's legal form is not part of the name an editor tags ("Martin Marietta Corp")
+LEGAL_FORMS = frozenset(
+    "inc incorporated corp co ltd limited plc llc llp lp ag sa nv bv gmbh spa pty".split()
+)
+_WEB_SUFFIX = re.compile(r"(?<=\w)\.(com|net|org)$", re.I)
+
+
+def _clean_name(span: Span) -> tuple[str, str]:
+    """The name and base label to tag for a base-model span: no possessive, no brackets
+    ("<Fairchild Corp>"), line breaks as spaces, and no legal form or web suffix for an
+    organisation ("Balfour MacLaine, Inc." is the company Balfour MacLaine, whatever label the
+    base model gave it; "Secunia.com" is Secunia)."""
+    words = _POSSESSIVE.sub("", span.text).strip(" <>[]()\"'").split()
+    label = span.label_
+    while len(words) > 1 and words[-1].strip(".,").lower() in LEGAL_FORMS:
+        words.pop()
+        label = "ORG"
+    if words:
+        words[-1] = words[-1].rstrip(",")
+    if label == "ORG" and len(words) == 1:
+        words[0] = _WEB_SUFFIX.sub("", words[0])
+    return " ".join(words), label
 
 
 class EntityResolver:
@@ -166,9 +192,19 @@ class EntityResolver:
                 taken.update(range(start, end))
         return kept
 
-    def _has_cue(self, doc: Doc, start: int, end: int) -> bool:
-        window = doc[max(0, start - _CUE_WINDOW) : min(len(doc), end + _CUE_WINDOW)]
-        return any(t.lower_ in APP_CUES for t in window)
+    def _confirmed(
+        self, doc: Doc, start: int, end: int, entry: KBEntry, ner_at: dict[int, Span]
+    ) -> str:
+        """Why an ambiguous alias ("Signal", "Labour") is a name here: "cue" when an app word
+        ("messenger", "users") is near an app's name, "name read" when the base model reads
+        exactly it as a name; "" when nothing says so."""
+        if entry.label == "APP":
+            window = doc[max(0, start - _CUE_WINDOW) : min(len(doc), end + _CUE_WINDOW)]
+            if any(t.lower_ in APP_CUES for t in window):
+                return "cue"
+        span = ner_at.get(start)
+        exact = span is not None and (span.start, span.end) == (start, end)
+        return "name read" if exact and span.label_ in CONFIRMING_LABELS else ""  # type: ignore[union-attr]
 
     def _resolve(self, doc: Doc) -> list[_Candidate]:
         ner_spans = [_trim(s) for s in doc.ents]
@@ -181,6 +217,7 @@ class EntityResolver:
         used_ner: set[tuple[int, int]] = set()
         accepted_ambiguous: set[str] = set()
         deferred: list[tuple[int, int, KBEntry]] = []
+        read_as_name: dict[str, int] = {}  # app key -> times the base model read it as a name
 
         for match_start, end, entry, kind in self._kb_matches(doc):
             # "the US", "the Kremlin": the article helps to match but is not part of the name
@@ -195,13 +232,23 @@ class EntityResolver:
                 if (
                     self.kb.lookup(big.text) is None
                     and not person_slip
-                    and (kind == "demonym" or big.label_ in ("PERSON", "ORG", "FAC", "GPE", "LOC"))
+                    and (
+                        # a demonym in a longer nationality span ("MOSCOW - Russian", read as one
+                        # NORP across a dateline) still names its country
+                        (kind == "demonym" and big.label_ != "NORP")
+                        or big.label_ in ("PERSON", "ORG", "FAC", "GPE", "LOC")
+                    )
                 ):
                     continue
-            if kind == "ambiguous" and not self._has_cue(doc, start, end):
-                deferred.append((start, end, entry))
-                continue
             if kind == "ambiguous":
+                how = self._confirmed(doc, start, end, entry, ner_at)
+                if how == "name read" and entry.label == "APP":
+                    # an app name is often a word ("MAX effort"): the model's reading must recur
+                    read_as_name[entry.key] = read_as_name.get(entry.key, 0) + 1
+                    how = "name read" if read_as_name[entry.key] >= 2 else ""
+                if not how:
+                    deferred.append((start, end, entry))
+                    continue
                 accepted_ambiguous.add(entry.key)
             used_ner.update(covering)
             candidates.append(
@@ -210,6 +257,7 @@ class EntityResolver:
         # an ambiguous name confirmed once in the story counts wherever else it appears
         for start, end, entry in deferred:
             if entry.key in accepted_ambiguous:
+                used_ner.update((s.start, s.end) for i in range(start, end) if (s := ner_at.get(i)))
                 candidates.append(
                     _Candidate(start, end, entry.label, entry, entry.name, [doc[start:end].text])
                 )
@@ -220,18 +268,18 @@ class EntityResolver:
                 range(span.start, span.end)
             ):
                 continue
-            known = self.kb.lookup(span.text)
-            if known is not None and known.aliases.get(span.text, "name") != "ambiguous":
+            name, base_label = _clean_name(span)
+            known = self.kb.lookup_name(name)
+            if known is not None and known.aliases.get(name, "name") != "ambiguous":
                 candidates.append(
                     _Candidate(span.start, span.end, known.label, known, known.name, [span.text])
                 )
                 continue
-            label = BASE_LABELS.get(span.label_)
+            label = BASE_LABELS.get(base_label)
             if label is None:
                 continue
             if label == "PERSON" and (not any(ch.isupper() for ch in span.text) or len(span) > 5):
                 continue
-            name = _POSSESSIVE.sub("", span.text).strip()
             candidates.append(_Candidate(span.start, span.end, label, None, name, [span.text]))
         return candidates
 
@@ -258,7 +306,7 @@ class EntityResolver:
         entities = []
         for group in groups.values():
             tokens = sorted(set(group.pop("_tokens")))
-            group.pop("_kb")
+            group["known"] = group.pop("_kb")  # read (and removed) by entity_features
             mentions = []
             for s, e in tokens:
                 span = doc[s:e]

@@ -26,7 +26,8 @@ TABLES = {
 # How a KB alias may be used when it appears in text:
 #   "name"      always an entity (full names, unambiguous aliases)
 #   "short"     a bare surname; an entity unless the base NER reads it as part of something longer
-#   "ambiguous" also an ordinary word ("Signal", "MAX", "X"): only with a cue word nearby
+#   "ambiguous" also an ordinary word ("Signal", "MAX", "X", "Labour"): only when confirmed, by a
+#               cue word nearby (apps) or by the base NER reading exactly it as a name
 #   "demonym"   "Russian", "Ukrainians": a mention of the country
 ALIAS_KINDS = ("name", "short", "ambiguous", "demonym")
 
@@ -51,6 +52,11 @@ def normalise(text: str) -> str:
     text = re.sub(r"^the ", "", text)
     text = re.sub(r"'s?$", "", text)
     return text.strip(" .,:;\"'()")
+
+
+def _is_acronym(alias: str) -> bool:
+    letters = [ch for ch in alias if ch.isalpha()]
+    return len(letters) >= 2 and " " not in alias.strip() and all(ch.isupper() for ch in letters)
 
 
 def _split(cell: str | None) -> list[str]:
@@ -88,6 +94,18 @@ class KnowledgeBase:
         """The entry whose alias matches ``surface`` (normalised), if any."""
         return self._by_alias.get(normalise(surface))
 
+    def lookup_name(self, surface: str) -> KBEntry | None:
+        """Like :meth:`lookup` for a name the base model found, except that an acronym keeps its
+        case: "Swift" (a bird, a singer) is not SWIFT, though "NATO" and "Nato" are both listed."""
+        entry = self.lookup(surface)
+        if entry is None or surface.isupper():
+            return entry
+        key = normalise(surface)
+        forms = [alias for alias in entry.aliases if normalise(alias) == key]
+        if forms and all(_is_acronym(alias) for alias in forms):
+            return None
+        return entry
+
     def patterns(self) -> list[tuple[str, str, str]]:
         """(surface form, entry key, alias kind) for the phrase matcher."""
         return [
@@ -111,6 +129,8 @@ def _row_entry(table: str, label: str, row: dict[str, str]) -> KBEntry:
     ambiguous = (row.get("ambiguous") or "").strip().lower() in ("yes", "true", "1")
     for alias in [name, *_split(row.get("aliases"))]:
         aliases[alias] = "ambiguous" if ambiguous else "name"
+    for alias in _split(row.get("ambiguous_aliases")):
+        aliases.setdefault(alias, "ambiguous")
     for alias in _split(row.get("short_aliases")):
         aliases.setdefault(alias, "short")
     for alias in _split(row.get("demonyms")):

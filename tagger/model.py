@@ -195,14 +195,19 @@ def verify_bundle(path: str | Path) -> dict[str, Any]:
     return manifest
 
 
-def read_bundle(path: str | Path | None = None) -> Bundle:
-    """A verified bundle's parts; with no path, the shipped default (an error if it is missing)."""
+def read_bundle(path: str | Path | None = None, *, with_suggest: bool = True) -> Bundle:
+    """A verified bundle's parts; with no path, the shipped default (an error if it is missing).
+
+    ``with_suggest=False`` leaves the entity suggestion model unread (for refitting it, when the
+    bundle's copy was built with other features)."""
     root = Path(path) if path is not None else default_bundle_dir()
     manifest = verify_bundle(root)
     model = load_topic_model(root)
     manifest["path"] = str(root)
     kb_dir = root / "kb" if (root / "kb").is_dir() else None
-    suggest = load_suggest_model(root / SUGGEST_FILE) if SUGGEST_FILE in manifest["files"] else None
+    suggest = None
+    if with_suggest and SUGGEST_FILE in manifest["files"]:
+        suggest = load_suggest_model(root / SUGGEST_FILE)
     return Bundle(root, manifest, model, kb_dir, suggest)
 
 

@@ -3,7 +3,7 @@
 An editor tags the few people, countries, organisations and apps a story is about, not every
 name it mentions. ``entity_features`` describes each entity by where and how often the story
 names it (headline, lead, first position, spread, share of the story's mentions, rank among
-entities of its type, knowledge-base id); ``SuggestModel`` is one logistic regression per entity
+entities of its type, knowledge-base entry and id, one-word name); ``SuggestModel`` is one logistic regression per entity
 type over those features, fitted on real articles labelled by editors (the development set's
 fitting part) with a threshold per type chosen out of fold. It is stored as JSON (no pickle).
 """
@@ -37,7 +37,11 @@ FEATURES = (
     "has an id",
     "only in page chrome",
     "log story words",
+    "known to the knowledge base",
+    "one-word name",
 )
+
+CHROME_ONLY = FEATURES.index("only in page chrome")
 
 
 def entity_features(entities: list[dict[str, Any]], layout: Layout, text_len: int) -> None:
@@ -72,6 +76,8 @@ def entity_features(entities: list[dict[str, Any]], layout: Layout, text_len: in
             float(bool(entity.get("id"))),
             float(count == 0),
             math.log1p(story_words) / 10.0,
+            float(entity.pop("known", bool(entity.get("id")))),
+            float(len(entity["name"].split()) == 1),
         ]
 
 
@@ -96,7 +102,12 @@ class SuggestModel:
         for entity in entities:
             features = entity.pop("features", None)
             p = None if features is None else self.probability(entity["label"], features)
-            entity["suggested"] = p is not None and p >= self.thresholds[entity["label"]]
+            # a name only in page chrome (menus, "Related stories") is never what the story is
+            # about; the real articles the model learns from have almost no chrome to teach it
+            chrome_only = features is not None and features[CHROME_ONLY] > 0
+            entity["suggested"] = (
+                p is not None and p >= self.thresholds[entity["label"]] and not chrome_only
+            )
 
     def to_json(self) -> str:
         return json.dumps(

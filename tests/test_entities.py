@@ -119,3 +119,56 @@ def test_tiny_texts(default, text):
     for e in default.tag(text).entities:
         for m in e.mentions:
             assert text[m.start : m.end] == m.text
+
+
+def test_a_company_is_tagged_without_its_legal_form(default):
+    # forms as Reuters-21578 wire copy writes them (reuters:11672, reuters:11739, gum:GUM_news_ie9)
+    tags = default.tag(
+        "Martin Marietta Corp is a major contractor for the system. Prices will rise, said one "
+        "analyst and executive vice president for Balfour MacLaine, Inc. The Internet security "
+        "firm Secunia.com said browsers were at risk."
+    )
+    found = names(tags)
+    for company in ("Martin Marietta", "Balfour MacLaine", "Secunia"):
+        assert found[company][0] == "ORG", company
+    # the mention keeps the text as written (offsets unchanged for span-level evaluation)
+    assert entity(tags, "Martin Marietta").mentions[0].text == "Martin Marietta Corp"
+
+
+def test_a_party_word_counts_only_where_the_base_model_reads_it_as_a_name(default):
+    story = default.tag(
+        "Labour has promised to cut tuition fees, Mr Blair said. The Tories and the Lib Dem "
+        "leader disagreed."
+    )
+    found = names(story)
+    assert found["Labour Party"][0] == "ORG"
+    assert found["Conservative Party"][0] == "ORG"
+    assert found["Liberal Democrats"][0] == "ORG"
+    plain = default.tag("Labour costs rose sharply in March, the survey said.")
+    assert "Labour Party" not in names(plain)
+
+
+def test_an_acronym_in_the_knowledge_base_keeps_its_case(default):
+    found = names(default.tag("Russian banks were cut off from SWIFT. Taylor Swift sang in Miami."))
+    assert found["SWIFT"][0] == "ORG"
+    assert "Taylor Swift" in found and sum(name == "SWIFT" for name in found) == 1
+    lone = names(default.tag("Swift said on Monday that the tour would go ahead."))
+    assert "SWIFT" not in lone
+
+
+def test_a_demonym_after_a_dateline_names_its_country(default):
+    # the base model reads "MOSCOW - Russian" as one nationality span
+    tags = default.tag(
+        "Putin orders new limits\n\nMOSCOW - Russian President Vladimir Putin on Tuesday ordered "
+        "the government to restrict foreign messaging apps."
+    )
+    assert names(tags)["Russia"] == ("COUNTRY", "RUS")
+
+
+def test_an_app_name_read_as_a_name_twice_is_the_app(default):
+    # Tor blog style: no app word near, but the base model reads "Tor" as a name each time
+    tags = default.tag(
+        "Tor attended the Stockholm Internet Forum this year. Tor gave two talks there, and "
+        "later Tor met with the Swedish foreign ministry."
+    )
+    assert names(tags).get("Tor", ("",))[0] == "APP"

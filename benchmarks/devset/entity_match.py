@@ -1,6 +1,7 @@
 """Matching predicted entities to the development set's entity tags (document level).
 
-A gold name matches a predicted entity of the same type when their normalised names are equal,
+A gold name matches a predicted entity of the same type when their normalised names are equal
+(case, accents, "the", possessives and dots ignored),
 when the knowledge base resolves the gold name to that entity, or when the gold name equals one of
 the entity's mention texts (an entity the KB does not know). Each gold name matches at most one
 entity and each entity at most one gold name.
@@ -17,12 +18,17 @@ TYPES = {"people": "PERSON", "countries": "COUNTRY", "organisations": "ORG", "ap
 COUNTRY_ALIASES = {"soviet union": "russia", "ussr": "russia", "west germany": "germany"}
 
 
+def _key(name: str) -> str:
+    """Normalised, and dots dropped: "George W Bush" is "George W. Bush", "U.S." is "US"."""
+    return " ".join(normalise(name).replace(".", "").split())
+
+
 def _keys(name: str, kb: KnowledgeBase) -> set[str]:
-    key = normalise(name)
+    key = _key(name)
     keys = {key, COUNTRY_ALIASES.get(key, key)}
     entry = kb.lookup(name)
     if entry is not None:
-        keys.add(normalise(entry.name))
+        keys.add(_key(entry.name))
     return keys
 
 
@@ -35,7 +41,7 @@ def match(
     used: set[int] = set()
     out: list[int | None] = []
     for name, mentions in predicted:
-        keys = _keys(name, kb) | {normalise(m) for m in mentions}
+        keys = _keys(name, kb) | {_key(m) for m in mentions}
         hit = next((i for i, gk in enumerate(gold_keys) if i not in used and gk & keys), None)
         if hit is not None:
             used.add(hit)

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from benchmarks.devset.data import load
 from benchmarks.devset.entity_match import TYPES, match
-from tagger.model import add_to_bundle
+from tagger.model import add_to_bundle, read_bundle
+from tagger.pipeline import build_nlp
 from tagger.suggest import SUGGEST_FILE, fit_suggest_model
 from tagger.tagger import Tagger
 
@@ -41,7 +42,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bundle", type=Path, default=Path("models/default"))
     args = parser.parse_args()
-    tagger = Tagger.load(args.bundle)
+    bundle = read_bundle(args.bundle, with_suggest=False)  # the old one may have other features
+    nlp = build_nlp(kb_dir=bundle.kb_dir, topic_model=bundle.topic_model, suggest_model=None)
+    tagger = Tagger(nlp, topic_model=bundle.topic_model, manifest=bundle.manifest)
     rows, groups = training_rows(tagger)
     model = fit_suggest_model(rows, groups)
     model.info["data"] = "development set, fitting part (benchmarks/devset), entity reading A"

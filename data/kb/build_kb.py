@@ -44,7 +44,16 @@ OUTPUT = {  # shipped table -> columns
         "qid_source",
         "source",
     ],
-    "organisations": ["name", "aliases", "kind", "country", "qid", "qid_source", "source"],
+    "organisations": [
+        "name",
+        "aliases",
+        "kind",
+        "country",
+        "qid",
+        "qid_source",
+        "source",
+        "ambiguous_aliases",
+    ],
     "apps": ["name", "aliases", "kind", "owner", "ambiguous", "qid", "qid_source"],
     "places": ["name", "aliases", "country_iso3", "kind"],
     "countries": ["alpha_3", "name", "aliases", "demonyms"],
@@ -640,7 +649,7 @@ def main() -> int:
 
     fields = {
         "people": ["aliases", "short_aliases"],
-        "organisations": ["aliases"],
+        "organisations": ["aliases", "ambiguous_aliases"],
         "apps": ["aliases"],
         "places": ["aliases"],
         "countries": ["aliases", "demonyms"],
