@@ -102,21 +102,29 @@ def main() -> None:
         throughput(args, work, stories, result)
     if args.only != "throughput":
         memory(args, work, stories, result)
-    ratios = result.setdefault("ratios", {})
+    # recomputed from the raw figures on every run (a merged half keeps its own numbers)
+    ratios: dict[str, float] = {}
+    result["ratios"] = ratios
+    result["targets"] = {
+        "batch_vs_spacy": ">= 0.85",
+        "n_process_2_vs_1": ">= 1.6",
+        "dask_vs_n_process_2": ">= 0.8",
+        "rss_large_vs_small": "<= 1.10",
+    }
     if "batch_n_process_1_docs_per_s" in result:
         p1 = result["batch_n_process_1_docs_per_s"]
         p2 = result["batch_n_process_2_docs_per_s"]
         spacy_rate, core = result["spacy_nlp_pipe_docs_per_s"], result["tag_many_docs_per_s"]
-        ratios["batch_vs_spacy (target >= 0.85)"] = round(p1 / spacy_rate, 3)
-        ratios["tag_many_vs_spacy (the core's cost)"] = round(core / spacy_rate, 3)
-        ratios["batch_vs_tag_many (what batch adds)"] = round(p1 / core, 3)
-        ratios["n_process_2_vs_1 (target >= 1.6)"] = round(p2 / p1, 3)
+        ratios["batch_vs_spacy"] = round(p1 / spacy_rate, 3)
+        ratios["tag_many_vs_spacy"] = round(core / spacy_rate, 3)  # the core's cost
+        ratios["batch_vs_tag_many"] = round(p1 / core, 3)  # what the batch door adds
+        ratios["n_process_2_vs_1"] = round(p2 / p1, 3)
         if "dask_2_workers_docs_per_s" in result:
             dask_rate = result["dask_2_workers_docs_per_s"]
-            ratios["dask_vs_n_process_2 (target >= 0.8)"] = round(dask_rate / p2, 3)
+            ratios["dask_vs_n_process_2"] = round(dask_rate / p2, 3)
     if "peak_rss_mb" in result:
         small, large = (result["peak_rss_mb"][str(r)] for r in result["rss_rows"])
-        ratios["rss_large_vs_small (target <= 1.10)"] = round(large / small, 3)
+        ratios["rss_large_vs_small"] = round(large / small, 3)
     write_result("batch", result)
 
 

@@ -295,6 +295,7 @@ class EntityResolver:
                     "label": cand.label,
                     "id": cand.entry.id if cand.entry else None,
                     "_kb": cand.entry is not None,
+                    "_entry": cand.entry,
                     "_tokens": [],
                 },
             )
@@ -306,7 +307,11 @@ class EntityResolver:
         entities = []
         for group in groups.values():
             tokens = sorted(set(group.pop("_tokens")))
-            group["known"] = group.pop("_kb")  # read (and removed) by entity_features
+            entry = group.pop("_entry")
+            # read (and removed) by entity_features
+            group["known"] = group.pop("_kb")
+            group["kb_kind"] = entry.kind if entry else None
+            group["kb_country"] = entry.country if entry else None
             mentions = []
             for s, e in tokens:
                 span = doc[s:e]

@@ -41,6 +41,8 @@ class KBEntry:
     label: str
     id: str | None
     aliases: dict[str, str] = field(default_factory=dict)  # surface form -> alias kind
+    kind: str | None = None  # the table's kind column: "newspaper", "political party", ...
+    country: str | None = None  # ISO alpha-3 of the country it belongs to (a country: itself)
 
 
 def normalise(text: str) -> str:
@@ -135,7 +137,16 @@ def _row_entry(table: str, label: str, row: dict[str, str]) -> KBEntry:
         aliases.setdefault(alias, "short")
     for alias in _split(row.get("demonyms")):
         aliases.setdefault(alias, "demonym")
-    return KBEntry(key=f"{label}:{name}", name=name, label=label, id=ident, aliases=aliases)
+    country = (row.get("country") or row.get("country_iso3") or row.get("alpha_3") or "").strip()
+    return KBEntry(
+        key=f"{label}:{name}",
+        name=name,
+        label=label,
+        id=ident,
+        aliases=aliases,
+        kind=(row.get("kind") or "").strip() or None,
+        country=country or None,
+    )
 
 
 @cache

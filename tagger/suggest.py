@@ -39,6 +39,12 @@ FEATURES = (
     "log story words",
     "known to the knowledge base",
     "one-word name",
+    "a news outlet",
+    "log mentions of the country's people and bodies",
+)
+# knowledge-base kinds of the press: a paper or broadcaster is mostly a source, not a subject
+NEWS_OUTLETS = frozenset(
+    {"newspaper", "broadcaster", "news agency", "news outlet", "magazine", "investigative outlet"}
 )
 
 CHROME_ONLY = FEATURES.index("only in page chrome")
@@ -57,9 +63,17 @@ def entity_features(entities: list[dict[str, Any]], layout: Layout, text_len: in
     story_counts = [sum(1 for _, z in zs if z != "chrome") for zs in zones]
     total_story = max(1, sum(story_counts))
     rank_in_type: dict[str, int] = {}
+    # how often the story names people, bodies and places of each country ("Blair", "Labour",
+    # "Downing Street" for the United Kingdom): a country the story is about has them
+    by_country: dict[str, int] = {}
+    for entity, count in zip(entities, story_counts, strict=True):
+        home = entity.get("kb_country")
+        if home and entity["label"] != "COUNTRY":
+            by_country[home] = by_country.get(home, 0) + count
     for overall, (entity, zs, count) in enumerate(zip(entities, zones, story_counts, strict=True)):
         rank_in_type[entity["label"]] = rank_in_type.get(entity["label"], 0) + 1
         in_body = [start for start, zone in zs if zone == "body"]
+        kind, home = entity.pop("kb_kind", None), entity.pop("kb_country", None)
         first = (min(in_body) - body_start) / body_len if in_body else 1.0
         spread = (max(in_body) - min(in_body)) / body_len if len(in_body) > 1 else 0.0
         entity["features"] = [
@@ -78,6 +92,8 @@ def entity_features(entities: list[dict[str, Any]], layout: Layout, text_len: in
             math.log1p(story_words) / 10.0,
             float(entity.pop("known", bool(entity.get("id")))),
             float(len(entity["name"].split()) == 1),
+            float(kind in NEWS_OUTLETS),
+            math.log1p(by_country.get(home or "", 0)) if entity["label"] == "COUNTRY" else 0.0,
         ]
 
 

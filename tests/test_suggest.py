@@ -61,3 +61,21 @@ def test_places_are_never_suggested(default):
     tags = default.tag("Shelling hit Kharkiv and Odesa overnight, Ukraine's army said.")
     places = [e for e in tags.entities if e.label == "LOCATION"]
     assert places and not any(e.suggested for e in places)
+
+
+def test_features_read_the_knowledge_base(default):
+    """Kind and country come from the KB tables: a broadcaster is a news outlet, and a country
+    counts the mentions of its people and bodies in the story."""
+    doc = default.nlp(
+        "Labour and the Conservatives clashed over tuition fees in Britain, "
+        "the BBC reported. Labour said the fees would stay."
+    )
+    assert all("features" not in e for e in doc._.tagger_entities)
+    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
+        entities = default.nlp(doc.text)._.tagger_entities
+    by_name = {e["name"]: dict(zip(FEATURES, e["features"], strict=True)) for e in entities}
+    assert by_name["BBC"]["a news outlet"] == 1.0
+    assert by_name["Labour Party"]["a news outlet"] == 0.0
+    support = by_name["United Kingdom"]["log mentions of the country's people and bodies"]
+    assert support > 1.0  # Labour twice, the Conservatives, the BBC (all GBR in the KB)
+    assert all(not {"kb_kind", "kb_country", "known"} & set(e) for e in entities)
