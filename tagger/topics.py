@@ -28,7 +28,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
-from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
@@ -158,6 +157,10 @@ class Features:
             for name in FEATURE_PARAMS
         }
         self.word_terms = np.asarray(vocabularies["words"], dtype=object)
+        # every column's IDF and feature space, for tfidf() in one pass over the non-zeros
+        self._idf_all = np.concatenate([np.asarray(idf[name]) for name in FEATURE_PARAMS])
+        sizes = [len(vocabularies[name]) for name in FEATURE_PARAMS]
+        self._space_of_column = np.repeat(np.arange(len(sizes)), sizes)
 
     @classmethod
     def fit(cls, texts: Sequence[str]) -> Features:
@@ -186,15 +189,21 @@ class Features:
         return sparse.hstack(parts, format="csr")
 
     def tfidf(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
-        """Sublinear TF x IDF, each feature space L2-normalised on its own (as a FeatureUnion)."""
-        x = counts.copy().tocsr()
-        x.data = 1.0 + np.log(x.data)
-        blocks, start = [], 0
-        for name in FEATURE_PARAMS:
-            end = start + len(self.vocabularies[name])
-            blocks.append(normalize(x[:, start:end].multiply(self.idf[name]).tocsr()))
-            start = end
-        return sparse.hstack(blocks, format="csr")
+        """Sublinear TF x IDF, each feature space L2-normalised on its own (as a FeatureUnion).
+
+        Done on the non-zeros directly (the same arithmetic, in the same order, as scaling and
+        ``sklearn.preprocessing.normalize`` per feature space, without slicing the matrix).
+        """
+        x = counts.tocsr(copy=True)
+        x.sort_indices()
+        x.data = (1.0 + np.log(x.data)) * self._idf_all[x.indices]
+        n_spaces = len(FEATURE_PARAMS)
+        rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+        cell = rows * n_spaces + self._space_of_column[x.indices]
+        norms = np.sqrt(np.bincount(cell, weights=x.data * x.data, minlength=x.shape[0] * n_spaces))
+        norms[norms == 0.0] = 1.0
+        x.data /= norms[cell]
+        return x
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         return self.tfidf(self.counts(texts))
@@ -395,8 +404,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             @ counts
         )
         window_x = features.tfidf(counts)
-        window_p = self._platt(window_x @ coef.T + intercept)
-        story_p = self._platt(features.tfidf(story_counts) @ coef.T + intercept)
+        weights = self._by_column(coef)
+        window_p = self._platt(window_x @ weights + intercept)
+        story_p = self._platt(features.tfidf(story_counts) @ weights + intercept)
         out, start = [], 0
         for n, sp in enumerate(spans):
             rows = slice(start, start + len(sp))
@@ -404,6 +414,15 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             out.append(StoryView(aggregate_features(wp, story_p[n]), wp, sp, window_x, rows))
             start += len(sp)
         return out
+
+    def _by_column(self, coef: np.ndarray) -> np.ndarray:
+        """``coef.T`` laid out row-major, kept between calls: scipy copies a transposed (column-
+        major) operand on every sparse product, which cost more than the product itself."""
+        cached = getattr(self, "_weights_by_column", None)
+        if cached is None or cached[0] is not coef:
+            cached = (coef, np.ascontiguousarray(coef.T))
+            self._weights_by_column = cached
+        return cached[1]
 
     def _platt(self, raw: np.ndarray) -> np.ndarray:
         a, b = self.platt_[:, 0], self.platt_[:, 1]
