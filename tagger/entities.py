@@ -97,18 +97,23 @@ LEGAL_FORMS = frozenset(
     "inc incorporated corp co ltd limited plc llc llp lp ag sa nv bv gmbh spa pty".split()
 )
 _WEB_SUFFIX = re.compile(r"(?<=\w)\.(com|net|org)$", re.I)
+# letters after a person's name are not part of it ("Philippe Sands QC", "Jane Smith MP")
+POST_NOMINALS = frozenset("QC KC MP MEP MSP MLA AM OBE MBE CBE KBE PhD".split())
 
 
 def _clean_name(span: Span) -> tuple[str, str]:
     """The name and base label to tag for a base-model span: no possessive, no brackets
     ("<Fairchild Corp>"), line breaks as spaces, and no legal form or web suffix for an
     organisation ("Balfour MacLaine, Inc." is the company Balfour MacLaine, whatever label the
-    base model gave it; "Secunia.com" is Secunia)."""
+    base model gave it; "Secunia.com" is Secunia), no post-nominal letters for a person
+    ("Philippe Sands QC" is Philippe Sands)."""
     words = _POSSESSIVE.sub("", span.text).strip(" <>[]()\"'").split()
     label = span.label_
     while len(words) > 1 and words[-1].strip(".,").lower() in LEGAL_FORMS:
         words.pop()
         label = "ORG"
+    while label == "PERSON" and len(words) > 1 and words[-1].strip(".,") in POST_NOMINALS:
+        words.pop()
     if words:
         words[-1] = words[-1].rstrip(",")
     if label == "ORG" and len(words) == 1:

@@ -172,3 +172,12 @@ def test_an_app_name_read_as_a_name_twice_is_the_app(default):
         "later Tor met with the Swedish foreign ministry."
     )
     assert names(tags).get("Tor", ("",))[0] == "APP"
+
+
+def test_post_nominal_letters_are_not_part_of_a_persons_name(default):
+    # BBC style (bbc:politics/100.txt): "Philippe Sands QC"
+    found = names(
+        default.tag("Philippe Sands QC said the war was illegal, Jane Kennedy MP agreed.")
+    )
+    assert found["Philippe Sands"][0] == "PERSON"
+    assert not any(name.endswith((" QC", " MP")) for name in found)
