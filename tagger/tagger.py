@@ -204,12 +204,14 @@ class Tagger:
                 have = merged.get((ent.label, ent.name))
                 if have is None:
                     merged[(ent.label, ent.name)] = Entity(
-                        ent.name, ent.label, ent.id, ent.count, ent.salience, shifted
-                    )
+                        ent.name, ent.label, ent.id, ent.count, ent.salience, shifted,
+                        suggested=ent.suggested,
+                    )  # fmt: skip
                 else:
                     have.count += ent.count
                     have.salience = max(have.salience, ent.salience)
                     have.mentions.extend(shifted)
+                    have.suggested = have.suggested or ent.suggested
         _join_surnames(merged)
         entities = sorted(merged.values(), key=lambda e: (-e.salience, -e.count, e.name))
         topics: list[Topic] = []

@@ -75,3 +75,14 @@ def test_text_over_max_length_is_tagged_in_pieces_with_exact_offsets():
         for m in e.mentions:
             assert text[m.start : m.end] == m.text
     assert list(small.tag_many([text])) == [tags]
+
+
+def test_text_over_max_length_keeps_the_suggested_decision():
+    """A huge document is tagged in pieces; the editor's decision must survive the merge."""
+    small = Tagger.load()
+    small.nlp.max_length = 2000
+    paragraph = "Emmanuel Macron spoke to Olaf Scholz about Ukraine and Poland. " * 8 + "\n\n"
+    text = paragraph * 12
+    whole = {e.name: e.suggested for e in Tagger.load().tag(text).entities}
+    pieces = {e.name: e.suggested for e in small.tag(text).entities}
+    assert whole["Emmanuel Macron"] and pieces == whole
