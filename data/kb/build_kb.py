@@ -100,7 +100,7 @@ OPEN_DATA_PORTAL = re.compile(r"^open-data portal|data portal", re.I)  # matched
 
 # -- which office holders are people in the news ---------------------------------------------------
 # national-level senior posts held at some time from 2017 on (the source stops in mid-2022)
-PERSON_SINCE = 2017
+PERSON_SINCE = 1980
 SENIOR_POST = re.compile(
     r"\b(president|prime minister|premier|chancellor|minister|secretary of state|secretary-general|"
     r"secretary general|secretary|governor of (the )?[\w' .]*bank|governor of (the )?banca|"
@@ -191,6 +191,16 @@ def tidy(alias: str, person: bool) -> str:
     if not person:
         return alias
     return " ".join(t.capitalize() if t.isupper() and len(t) > 1 else t for t in alias.split())
+
+
+def peerage(name: str) -> tuple[str, str]:
+    """'Charles Falconer, Baron Falconer of Thoroton' -> ('Charles Falconer', 'Lord Falconer'):
+    British papers name a peer by title ("Lord Falconer", "Baroness Morgan"), editors by name."""
+    m = re.fullmatch(r"(.+?), (Baron|Baroness|Viscount|Earl|Lord|Lady) (\S+)( of .*)?", name)
+    if not m:
+        return name, ""
+    title = "Baroness" if m.group(2) in ("Baroness", "Lady") else "Lord"
+    return m.group(1), f"{title} {m.group(3)}"
 
 
 def year(text: str) -> int | None:
@@ -470,7 +480,7 @@ def select_people(
     why: Counter[str] = Counter()
     for qid, rows in by_person.items():
         rows.sort(key=lambda r: (r["start"] or "", r["end"] or "9999"), reverse=True)
-        name = tidy(rows[0]["person_name"], True)
+        name, peer_alias = peerage(tidy(rows[0]["person_name"], True))
         key = norm(name)
         if qid in used_qids:
             why["already curated"] += 1
@@ -494,7 +504,7 @@ def select_people(
         out.append(
             {
                 "name": name,
-                "aliases": "",
+                "aliases": peer_alias,
                 "short_aliases": "",
                 "country": codes(rows[0]["country"]),
                 "role": "; ".join(posts[:2]),
