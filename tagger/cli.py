@@ -188,7 +188,12 @@ def main() -> None:  # pragma: no cover - console entry for ``python -m tagger``
 @app.command("train")
 @reports_errors
 def train_command(
-    data: Annotated[Path, typer.Argument(help="Training data: CSV, JSONL(.gz) or Parquet.")],
+    data: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Training data: CSV, JSONL(.gz) or Parquet; several files are one table."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Bundle directory to write.")],
     text_col: Annotated[str, typer.Option(help="Column with the article text.")] = "body",
     labels_col: Annotated[str, typer.Option(help="Column with the labels.")] = "tags",
@@ -237,7 +242,9 @@ def train_command(
             )
         if not overwrite:
             raise BadInputError(f"{out} already holds a bundle; pass --overwrite to replace it")
-    frame = read_table(data)
+    import pandas as pd
+
+    frame = pd.concat([read_table(file) for file in data], ignore_index=True)
     cal_frame = read_table(calibration) if calibration is not None else None
     if overwrite and (out / "manifest.json").is_file():
         clear_bundle(out)
@@ -246,7 +253,8 @@ def train_command(
         warnings.simplefilter("always")
         trained = train(
             frame, text=text_col, labels=labels_col, taxonomy=taxonomy, seed=seed, sep=sep,
-            negatives=negatives, model=model.value, C=c, out=out, source=data.name,
+            negatives=negatives, model=model.value, C=c, out=out,
+            source="+".join(file.name for file in data),
             feedback=feedback, calibration=cal_frame,
             calibration_source=calibration.name if calibration is not None else "",
         )  # fmt: skip

@@ -40,6 +40,10 @@ SUGGEST_FLOOR = 0.25  # topics below this (half their threshold) are not suggest
 DEFAULT_THRESHOLD = 0.5
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.025), 3)
 WINDOW_WORDS = 120
+# A text under this many words (a headline, a standfirst, a claim) reads differently from an
+# article: its topics get thresholds chosen on short texts when training has enough of them.
+SHORT_WORDS = 40
+MIN_SHORT_TEXTS = 50
 _EPS = 1e-4
 
 # The two feature spaces: word 1-2-grams and character 3-4-grams inside word boundaries
@@ -236,6 +240,7 @@ class StoryView:
     spans: list[tuple[int, int]]
     window_x: Any
     rows_of_windows: slice
+    n_words: int = 0
 
 
 AGGREGATE_FEATURES = ("best window", "second window", "mean window", "share over 0.5", "story", "log windows")  # fmt: skip
@@ -353,7 +358,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             fold_models.append((test, features, coef, intercept))
             oof_story[test] = features.transform([texts[i] for i in test]) @ coef.T + intercept
         self.platt_ = self._fit_platt(oof_story, Y)
-        wanted = set(judged.tolist())
+        short = np.array(
+            [i for i, t in enumerate(texts) if len(t.split()) < SHORT_WORDS], dtype=int
+        )
+        wanted = set(judged.tolist()) | set(short.tolist())
         for test, features, coef, intercept in fold_models:
             mine = [int(i) for i in test if int(i) in wanted]
             rows = self._aggregate_rows(features, coef, intercept, [texts[i] for i in mine])
@@ -369,7 +377,36 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         self.oof_proba_ = oof_probs
         self.oof_truth_ = truth
         self.thresholds_, self.threshold_fallback_ = self._choose_thresholds(oof_probs, truth)
+        self._fit_short_thresholds(short, judged, oof_rows, oof_probs, Y)
         return self
+
+    def _fit_short_thresholds(
+        self,
+        short: np.ndarray,
+        judged: np.ndarray,
+        oof_rows: dict[int, np.ndarray],
+        oof_probs: np.ndarray,
+        Y: np.ndarray,
+    ) -> None:
+        """Thresholds for texts under ``SHORT_WORDS`` words, chosen on the short training texts'
+        out-of-fold scores; the article thresholds where there are too few short texts."""
+        self.short_texts_ = len(short)
+        if len(short) < MIN_SHORT_TEXTS:
+            self.short_thresholds_ = self.thresholds_.copy()
+            return
+        position = {int(i): n for n, i in enumerate(judged)}
+        probs = np.vstack(
+            [
+                oof_probs[position[int(i)]]
+                if int(i) in position
+                else self._aggregate(oof_rows[int(i)])
+                for i in short
+            ]
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # topics with few short examples use the shared one
+            self.short_thresholds_, _ = self._choose_thresholds(probs, Y[short])
+        self.short_oof_proba_, self.short_oof_truth_ = probs, Y[short]
 
     def _fit_platt(self, oof: np.ndarray, Y: np.ndarray) -> np.ndarray:
         """Per-topic logistic curves from decision values to probabilities (Platt)."""
@@ -411,7 +448,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         for n, sp in enumerate(spans):
             rows = slice(start, start + len(sp))
             wp = window_p[rows]
-            out.append(StoryView(aggregate_features(wp, story_p[n]), wp, sp, window_x, rows))
+            n_words = len(texts[n].split())
+            out.append(
+                StoryView(aggregate_features(wp, story_p[n]), wp, sp, window_x, rows, n_words)
+            )
             start += len(sp)
         return out
 
@@ -480,7 +520,13 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         if not texts:
             return []
         views = self._score_views(self.features_, self.coef_, self.intercept_, texts)
-        return [(rescale(self._aggregate(v.rows), self.thresholds_), v) for v in views]
+        return [
+            (rescale(self._aggregate(v.rows), self._thresholds_for(v.n_words)), v) for v in views
+        ]
+
+    def _thresholds_for(self, n_words: int) -> np.ndarray:
+        """The article thresholds, or the short-text ones for a text under ``SHORT_WORDS``."""
+        return self.short_thresholds_ if n_words < SHORT_WORDS else self.thresholds_
 
     def window_evidence(self, view: StoryView, k: int, top: int = 5) -> list[str]:
         """The words behind topic ``k`` in the story's best window for it (the passage)."""
@@ -498,7 +544,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
 
     def decision_scores(self, X: Sequence[str]) -> np.ndarray:
         """Scores rescaled so that each topic's threshold maps to 0.5."""
-        return rescale(self.predict_proba(X), self.thresholds_)
+        texts = list(X)
+        thresholds = np.array([self._thresholds_for(len(t.split())) for t in texts])
+        return rescale(self.predict_proba(texts), thresholds.reshape(len(texts), -1))
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """Indicator matrix of assigned topics."""
@@ -549,6 +597,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             "platt": self.platt_,
             "aggregator": self.aggregator_,
             "thresholds": self.thresholds_,
+            "short_thresholds": self.short_thresholds_,
         }
         return meta, arrays
 
@@ -575,6 +624,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         for name, shape in expected.items():
             if tuple(arrays[name].shape) != shape:
                 raise ValueError(f"{name} has shape {arrays[name].shape}, expected {shape}")
+        if "short_thresholds" in arrays and arrays["short_thresholds"].shape != (n_topics,):
+            raise ValueError("short_thresholds does not match the topics")
         for name in FEATURE_PARAMS:
             if idf[name].shape != (len(vocab[name]),):
                 raise ValueError(f"idf_{name} does not match its vocabulary")
@@ -585,6 +636,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         clf.platt_ = np.asarray(arrays["platt"], dtype=np.float64)
         clf.aggregator_ = np.asarray(arrays["aggregator"], dtype=np.float64)
         clf.thresholds_ = np.asarray(arrays["thresholds"], dtype=np.float64)
+        # a bundle from before short-text thresholds: every text gets the article thresholds
+        clf.short_thresholds_ = np.asarray(
+            arrays.get("short_thresholds", arrays["thresholds"]), dtype=np.float64
+        )
         clf.threshold_fallback_ = list(meta.get("threshold_fallback", []))
         return clf
 

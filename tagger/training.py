@@ -48,12 +48,18 @@ def data_hash(texts: Sequence[str], labels: Sequence[Sequence[str]]) -> str:
     return digest.hexdigest()
 
 
-def cross_validated_metrics(clf: TopicClassifier, Y: np.ndarray, seed: int) -> dict[str, Any]:
+def cross_validated_metrics(
+    clf: TopicClassifier, Y: np.ndarray, seed: int, short: bool = False
+) -> dict[str, Any]:
     """Micro, macro and per-topic P/R/F1 from out-of-fold scores, with thresholds chosen on the
-    other half of the out-of-fold rows (so no score is judged by a threshold tuned on it)."""
+    other half of the out-of-fold rows (so no score is judged by a threshold tuned on it).
+    ``short``: the same for the texts under ``SHORT_WORDS`` words (headlines)."""
     from tagger.topics import best_threshold
 
-    probs, Y = clf.oof_proba_, clf.oof_truth_
+    if short:
+        probs, Y = clf.short_oof_proba_, clf.short_oof_truth_
+    else:
+        probs, Y = clf.oof_proba_, clf.oof_truth_
     rng = np.random.default_rng(seed)
     half = rng.permutation(len(Y)) % 2 == 0
     pred = np.zeros_like(Y)
@@ -73,6 +79,7 @@ def cross_validated_metrics(clf: TopicClassifier, Y: np.ndarray, seed: int) -> d
     }
     return {
         "method": f"{clf.cv}-fold out-of-fold scores, thresholds from the other half",
+        "rows": len(Y),
         "micro": micro,
         "macro": macro,
         "per_topic": per_topic,
@@ -222,6 +229,11 @@ def train(
             else {}
         ),
         "metrics": cross_validated_metrics(clf, Y, seed),
+        **(
+            {"metrics_short_texts": cross_validated_metrics(clf, Y, seed, short=True)}
+            if hasattr(clf, "short_oof_proba_")
+            else {}
+        ),
         **(extra_info or {}),
     }
     if out is not None:

@@ -121,3 +121,36 @@ def test_shipped_taxonomy_has_iptc_codes():
     concepts = read_taxonomy(ROOT / "data" / "taxonomy" / "starter_topics.csv")
     assert len(concepts) == 18
     assert all(c.iptc and c.iptc.startswith("medtop:") and c.label for c in concepts)
+
+
+def test_short_texts_get_thresholds_chosen_on_short_texts():
+    """Headlines read differently from articles: with enough short training texts, a text under
+    SHORT_WORDS words is judged by thresholds chosen on the short texts' out-of-fold scores."""
+    from tagger.topics import MIN_SHORT_TEXTS, SHORT_WORDS, TopicClassifier
+
+    short, y_short = corpus(MIN_SHORT_TEXTS + 10)
+    long = [" ".join([t] * 4) for t in short[:30]]
+    assert all(len(t.split()) < SHORT_WORDS for t in short)
+    assert all(len(t.split()) >= SHORT_WORDS for t in long)
+    texts = short + long
+    y = np.vstack([y_short, y_short[:30]])
+    clf = TopicClassifier(classes=["elections", "justice"], cv=3, seed=0).fit(texts, y)
+    assert clf.short_texts_ == len(short)
+    assert clf.short_oof_proba_.shape == (len(short), 2)
+    probs = clf.predict_proba([VOTE, long[1]])
+    scores = clf.decision_scores([VOTE, long[1]])
+    assert np.allclose(scores[0], rescale(probs[0], clf.short_thresholds_))
+    assert np.allclose(scores[1], rescale(probs[1], clf.thresholds_))
+    # the state keeps them; a state from before them gives every text the article thresholds
+    meta, arrays = clf.to_state()
+    again = TopicClassifier.from_state(meta, arrays)
+    assert np.array_equal(again.short_thresholds_, clf.short_thresholds_)
+    older = TopicClassifier.from_state(meta, {k: v for k, v in arrays.items() if k != "short_thresholds"})  # fmt: skip
+    assert np.array_equal(older.short_thresholds_, clf.thresholds_)
+    with pytest.raises(ValueError, match="short_thresholds"):
+        TopicClassifier.from_state(meta, {**arrays, "short_thresholds": np.zeros(3)})
+
+
+def test_few_short_texts_keep_the_article_thresholds(fitted):
+    assert fitted.short_texts_ < 50
+    assert np.array_equal(fitted.short_thresholds_, fitted.thresholds_)

@@ -157,6 +157,26 @@ def test_cli_train_writes_a_bundle_and_refuses_to_overwrite(tmp_path, small):
     assert json.loads(tagged.output)["topics"][0]["slug"] == "elections"
 
 
+def test_cli_train_reads_several_files_as_one_table(tmp_path, small):
+    """Passages in one file and headlines in another (the shipped model's recipe)."""
+    half = len(small) // 2
+    first, second = tmp_path / "part1.csv", tmp_path / "part2.jsonl"
+    small.iloc[:half].assign(tags=small["tags"].iloc[:half].map(";".join)).to_csv(
+        first, index=False
+    )
+    small.iloc[half:].assign(tags=small["tags"].iloc[half:].map(";".join)).to_json(
+        second, orient="records", lines=True
+    )
+    out = tmp_path / "both"
+    args = ["train", str(first), str(second), "--out", str(out), "--sep", ";", "--negatives"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "manifest.json").read_text())["training_data"]
+    assert data["source"] == "part1.csv+part2.jsonl"
+    assert data["rows_used"] + sum(data["rows_skipped"].values()) == len(small)
+    assert data["rows_used"] > len(small) // 2
+
+
 def test_cli_train_refuses_a_folder_that_is_not_a_bundle(tmp_path, small):
     data = tmp_path / "archive.csv"
     small.assign(tags=small["tags"].map(";".join)).to_csv(data, index=False)
