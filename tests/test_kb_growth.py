@@ -147,3 +147,31 @@ def test_parties_and_regulators_in_a_story(default):
     for name in ("Conservative Party", "Liberal Democrats", "Ofcom", "MTN", "Airtel", "SWIFT"):
         assert found.get(name) == "ORG", name
     assert found.get("Nigerian Communications Commission") == "ORG"
+
+
+@pytest.mark.parametrize(
+    ("alias", "name", "label"),
+    [
+        ("Lord Falconer", "Charles Falconer", "PERSON"),  # a peer as British papers name him
+        ("Charles Falconer", "Charles Falconer", "PERSON"),  # an office holder of 2003-07
+        ("Tor Browser", "Tor Browser", "APP"),  # the browser, not the network
+        ("Tor Browser Bundle", "Tor Browser", "APP"),
+        ("Kazaa", "Kazaa", "APP"),
+        ("obfsproxy", "obfsproxy", "APP"),
+    ],
+)
+def test_people_and_apps_of_older_and_technical_news_resolve(kb, alias, name, label):
+    entry = kb.lookup(alias)
+    assert entry is not None and (entry.name, entry.label) == (name, label), alias
+
+
+def test_a_peers_source_name_becomes_name_and_title():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_kb", ROOT / "data" / "kb" / "build_kb.py")
+    assert spec and spec.loader
+    build_kb = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_kb)
+    assert build_kb.peerage("Charles Falconer, Baron Falconer of Thoroton") == ("Charles Falconer", "Lord Falconer")  # fmt: skip
+    assert build_kb.peerage("Sally Morgan, Baroness Morgan of Huyton") == ("Sally Morgan", "Baroness Morgan")  # fmt: skip
+    assert build_kb.peerage("Keir Starmer") == ("Keir Starmer", "")
