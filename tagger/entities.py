@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import shutil
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,7 +188,7 @@ class EntityResolver:
             key, kind = doc.vocab.strings[match_id].split("\x1f")
             found.append((start, end, self.kb.entries[key], kind))
         # longest first; among equals a full name before a short form or a demonym
-        order = {"name": 0, "short": 1, "demonym": 2, "ambiguous": 3}
+        order = {"name": 0, "short": 1, "demonym": 2, "ambiguous": 3, "home": 3}
         found.sort(key=lambda m: (-(m[1] - m[0]), order[m[3]], m[0]))
         taken: set[int] = set()
         kept = []
@@ -223,6 +224,7 @@ class EntityResolver:
         accepted_ambiguous: set[str] = set()
         deferred: list[tuple[int, int, KBEntry]] = []
         read_as_name: dict[str, int] = {}  # app key -> times the base model read it as a name
+        homes: list[tuple[int, int]] = []
 
         for match_start, end, entry, kind in self._kb_matches(doc):
             # "the US", "the Kremlin": the article helps to match but is not part of the name
@@ -245,6 +247,9 @@ class EntityResolver:
                     )
                 ):
                     continue
+            if kind == "home":
+                homes.append((start, end))  # decided once the story's country is known
+                continue
             if kind == "ambiguous":
                 how = self._confirmed(doc, start, end, entry, ner_at)
                 if how == "name read" and entry.label == "APP":
@@ -267,6 +272,8 @@ class EntityResolver:
                     _Candidate(start, end, entry.label, entry, entry.name, [doc[start:end].text])
                 )
 
+        candidates += self._resolve_homes(doc, homes, candidates, ner_at, used_ner)
+
         claimed = {i for c in candidates for i in range(c.start, c.end)}
         for span in ner_spans:
             if (span.start, span.end) in used_ner or not claimed.isdisjoint(
@@ -287,6 +294,36 @@ class EntityResolver:
                 continue
             candidates.append(_Candidate(span.start, span.end, label, None, name, [span.text]))
         return candidates
+
+    def _resolve_homes(
+        self,
+        doc: Doc,
+        homes: list[tuple[int, int]],
+        candidates: list[_Candidate],
+        ner_at: dict[int, Span],
+        used_ner: set[tuple[int, int]],
+    ) -> list[_Candidate]:
+        """Bare names such as "Congress" or "the Senate": the body of the story's country, the
+        one its other names point to most (at least twice, ahead of any other country)."""
+        if not homes:
+            return []
+        weight = Counter(c.entry.country for c in candidates if c.entry and c.entry.country)
+        ranked = weight.most_common(2)
+        home = None
+        if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+            home = ranked[0][0]
+        out = []
+        for start, end in homes:
+            entries = self.kb.home_entries(doc[start:end].text)
+            picked = [e for e in entries if e.country == home]
+            if len(picked) != 1:
+                continue
+            entry = picked[0]
+            used_ner.update((s.start, s.end) for i in range(start, end) if (s := ner_at.get(i)))
+            out.append(
+                _Candidate(start, end, entry.label, entry, entry.name, [doc[start:end].text])
+            )
+        return out
 
     # -- one entity per real-world thing ------------------------------------------------------
     def _group(self, doc: Doc, candidates: list[_Candidate]) -> list[dict[str, Any]]:

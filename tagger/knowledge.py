@@ -29,7 +29,10 @@ TABLES = {
 #   "ambiguous" also an ordinary word ("Signal", "MAX", "X", "Labour"): only when confirmed, by a
 #               cue word nearby (apps) or by the base NER reading exactly it as a name
 #   "demonym"   "Russian", "Ukrainians": a mention of the country
-ALIAS_KINDS = ("name", "short", "ambiguous", "demonym")
+#   "home"      a bare name that means this body in a story set in its country ("Congress",
+#               "the Senate", "Supreme Court"): several entries may share it; the story's country
+#               picks one (or, for a single entry, the base NER reading it as a name confirms it)
+ALIAS_KINDS = ("name", "short", "ambiguous", "demonym", "home")
 
 
 @dataclass
@@ -80,6 +83,11 @@ class KnowledgeBase:
     def __init__(self, entries: list[KBEntry]) -> None:
         self.entries = {e.key: e for e in entries}
         self._by_alias: dict[str, KBEntry] = {}
+        self._home: dict[str, list[KBEntry]] = {}
+        for entry in entries:
+            for alias, alias_kind in entry.aliases.items():
+                if alias_kind == "home":
+                    self._home.setdefault(normalise(alias), []).append(entry)
         # names first, so that a full name wins over another entity's short form
         for kind in ("name", "demonym", "short", "ambiguous"):
             for entry in entries:
@@ -108,6 +116,10 @@ class KnowledgeBase:
             return None
         return entry
 
+    def home_entries(self, surface: str) -> list[KBEntry]:
+        """The entries a bare "home" name ("Congress", "Supreme Court") may mean."""
+        return self._home.get(normalise(surface), [])
+
     def patterns(self) -> list[tuple[str, str, str]]:
         """(surface form, entry key, alias kind) for the phrase matcher."""
         return [
@@ -133,6 +145,8 @@ def _row_entry(table: str, label: str, row: dict[str, str]) -> KBEntry:
         aliases[alias] = "ambiguous" if ambiguous else "name"
     for alias in _split(row.get("ambiguous_aliases")):
         aliases.setdefault(alias, "ambiguous")
+    for alias in _split(row.get("home_aliases")):
+        aliases.setdefault(alias, "home")
     for alias in _split(row.get("short_aliases")):
         aliases.setdefault(alias, "short")
     for alias in _split(row.get("demonyms")):

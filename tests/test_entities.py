@@ -181,3 +181,30 @@ def test_post_nominal_letters_are_not_part_of_a_persons_name(default):
     )
     assert found["Philippe Sands"][0] == "PERSON"
     assert not any(name.endswith((" QC", " MP")) for name in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        (  # a Reuters-style Washington story: the bare names are the US bodies
+            "WASHINGTON - The U.S. Senate voted on Tuesday to approve the aid, and Congress must "
+            "now act, U.S. officials said. The vote in the Senate was close.",
+            {"United States Senate", "United States Congress"},
+            set(),
+        ),
+        (  # the same word in an Indian story is India's Congress party
+            "NEW DELHI - India's Congress lost ground as Narendra Modi's party won across India. "
+            "Congress leaders blamed the economy.",
+            {"Indian National Congress"},
+            {"United States Congress"},
+        ),
+        (  # no country to go by: a bare name is not guessed
+            "The Senate debated the plan for six hours on Monday.",
+            set(),
+            {"United States Senate"},
+        ),
+    ],
+)
+def test_a_bare_body_name_is_the_body_of_the_storys_country(default, text, expected, absent):
+    found = {e.name for e in default.tag(text).entities}
+    assert expected <= found and not (absent & found), found

@@ -53,6 +53,7 @@ OUTPUT = {  # shipped table -> columns
         "qid_source",
         "source",
         "ambiguous_aliases",
+        "home_aliases",
     ],
     "apps": ["name", "aliases", "kind", "owner", "ambiguous", "qid", "qid_source"],
     "places": ["name", "aliases", "country_iso3", "kind"],
