@@ -221,7 +221,7 @@ def test_rebuilding_the_default_reproduces_its_metrics(tmp_path):
         [sys.executable, "-m", "benchmarks.devset.data", "--part", "fit", "--out", str(cal)],
         cwd=ROOT, check=True, env=env, capture_output=True,
     )  # fmt: skip
-    args = ["train", "data/corpus/news_topics.jsonl", "data/corpus/headlines.jsonl", "--text-col", "text", "--labels-col",
+    args = ["train", "data/corpus/news_topics.jsonl", "data/corpus/headlines.jsonl", "data/corpus/claims.jsonl", "--text-col", "text", "--labels-col",
             "tags", "--taxonomy", "data/taxonomy/starter_topics.csv", "--negatives",
             "--seed", "0", "--calibration", str(cal), "--out", str(tmp_path / "rebuilt")]  # fmt: skip
     done = subprocess.run([sys.executable, "-m", "tagger", *args], cwd=ROOT, capture_output=True, text=True)  # fmt: skip
