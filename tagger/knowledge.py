@@ -31,7 +31,7 @@ TABLES = {
 #   "demonym"   "Russian", "Ukrainians": a mention of the country
 #   "home"      a bare name that means this body in a story set in its country ("Congress",
 #               "the Senate", "Supreme Court"): several entries may share it; the story's country
-#               picks one (or, for a single entry, the base NER reading it as a name confirms it)
+#               picks one, and with no clear country it is left to the base NER
 ALIAS_KINDS = ("name", "short", "ambiguous", "demonym", "home")
 
 

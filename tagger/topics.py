@@ -545,8 +545,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     def decision_scores(self, X: Sequence[str]) -> np.ndarray:
         """Scores rescaled so that each topic's threshold maps to 0.5."""
         texts = list(X)
+        if not texts:
+            return self.predict_proba(texts)
         thresholds = np.array([self._thresholds_for(len(t.split())) for t in texts])
-        return rescale(self.predict_proba(texts), thresholds.reshape(len(texts), -1))
+        return rescale(self.predict_proba(texts), thresholds)
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """Indicator matrix of assigned topics."""

@@ -141,6 +141,7 @@ def test_short_texts_get_thresholds_chosen_on_short_texts():
     scores = clf.decision_scores([VOTE, long[1]])
     assert np.allclose(scores[0], rescale(probs[0], clf.short_thresholds_))
     assert np.allclose(scores[1], rescale(probs[1], clf.thresholds_))
+    assert clf.decision_scores([]).shape == (0, 2)
     # the state keeps them; a state from before them gives every text the article thresholds
     meta, arrays = clf.to_state()
     again = TopicClassifier.from_state(meta, arrays)
