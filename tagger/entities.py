@@ -90,7 +90,19 @@ def _trim(span: Span) -> Span:
         start += 1
     while end > start and doc[end - 1].text in ("'s", "’s", "'", "’", "-", ".", ","):
         end -= 1
+    # a score or a time read into the name ("Arsenal 2-1", "Chelsea 3:0") is not part of it
+    tail = ""
+    for i in range(end - 1, start, -1):
+        tail = doc[i].text + tail
+        if _SCORE.fullmatch(tail):
+            end = i
+            break
+        if len(tail) > 7:
+            break
     return Span(doc, start, end, label=span.label_)
+
+
+_SCORE = re.compile(r"\d{1,3}[-–:]\d{1,3}")
 
 
 # a company's legal form is not part of the name an editor tags ("Martin Marietta Corp")

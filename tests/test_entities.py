@@ -208,3 +208,11 @@ def test_post_nominal_letters_are_not_part_of_a_persons_name(default):
 def test_a_bare_body_name_is_the_body_of_the_storys_country(default, text, expected, absent):
     found = {e.name for e in default.tag(text).entities}
     assert expected <= found and not (absent & found), found
+
+
+def test_a_score_read_into_a_name_is_not_part_of_it(default):
+    """The base model reads "Arsenal 2-1" as one organisation in a results line."""
+    tags = default.tag("Manchester United beat Arsenal 2-1 at Old Trafford on Sunday.")
+    arsenal = [e for e in tags.entities if e.name.startswith("Arsenal")]
+    assert [e.name for e in arsenal] == ["Arsenal"]
+    assert arsenal[0].mentions[0].text == "Arsenal"
