@@ -222,7 +222,11 @@ class EntityResolver:
                 return "cue"
         span = ner_at.get(start)
         exact = span is not None and (span.start, span.end) == (start, end)
-        return "name read" if exact and span.label_ in CONFIRMING_LABELS else ""  # type: ignore[union-attr]
+        if not exact:
+            return ""
+        # a party read as a place ("Labour" as GPE) is still read as a name: no place is called so
+        place_read = entry.label == "ORG" and span.label_ in ("GPE", "LOC")  # type: ignore[union-attr]
+        return "name read" if span.label_ in CONFIRMING_LABELS or place_read else ""  # type: ignore[union-attr]
 
     def _resolve(self, doc: Doc) -> list[_Candidate]:
         ner_spans = [_trim(s) for s in doc.ents]

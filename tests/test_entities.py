@@ -216,3 +216,10 @@ def test_a_score_read_into_a_name_is_not_part_of_it(default):
     arsenal = [e for e in tags.entities if e.name.startswith("Arsenal")]
     assert [e.name for e in arsenal] == ["Arsenal"]
     assert arsenal[0].mentions[0].text == "Arsenal"
+
+
+def test_a_party_the_base_model_reads_as_a_place_is_the_party(default):
+    """en_core_web_sm reads "Labour" here as a GPE; no place is called so."""
+    text = "Charles Kennedy said the Conservatives and Labour in Britain had failed. Tony Blair disagreed."
+    labels = {e.name: e.label for e in default.tag(text).entities}
+    assert labels.get("Labour Party") == "ORG" and "Labour" not in labels, labels
