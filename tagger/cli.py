@@ -228,7 +228,7 @@ def train_command(
     import time
     import warnings
 
-    from tagger.io import read_table
+    from tagger.io import read_table, require_columns
     from tagger.model import clear_bundle
     from tagger.training import train
 
@@ -244,7 +244,13 @@ def train_command(
             raise BadInputError(f"{out} already holds a bundle; pass --overwrite to replace it")
     import pandas as pd
 
-    frame = pd.concat([read_table(file) for file in data], ignore_index=True)
+    tables = []
+    for file in data:
+        table = read_table(file)
+        # checked per file: joined, a file without the column would become rows of missing text
+        require_columns(table, text_col, labels_col, where=str(file))
+        tables.append(table)
+    frame = pd.concat(tables, ignore_index=True)
     cal_frame = read_table(calibration) if calibration is not None else None
     if overwrite and (out / "manifest.json").is_file():
         clear_bundle(out)

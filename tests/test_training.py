@@ -175,6 +175,14 @@ def test_cli_train_reads_several_files_as_one_table(tmp_path, small):
     assert data["source"] == "part1.csv+part2.jsonl"
     assert data["rows_used"] + sum(data["rows_skipped"].values()) == len(small)
     assert data["rows_used"] > len(small) // 2
+    # a second file without the text column is refused by name, not read as rows of missing text
+    other = tmp_path / "headlines.csv"
+    small.iloc[:5].rename(columns={"body": "text"}).assign(tags="x").to_csv(other, index=False)
+    refused = CliRunner().invoke(app, ["train", str(first), str(other), "--out", str(tmp_path / "no"), "--sep", ";"])  # fmt: skip
+    assert (
+        refused.exit_code == 2 and "headlines.csv" in refused.output and "'body'" in refused.output
+    )
+    assert not (tmp_path / "no").exists()
 
 
 def test_cli_train_refuses_a_folder_that_is_not_a_bundle(tmp_path, small):
