@@ -54,6 +54,9 @@ APP_CUES = frozenset(
 _CUE_WINDOW = 8
 # base-model labels that confirm an ambiguous alias as a name ("Labour" as ORG, "Tory" as NORP)
 CONFIRMING_LABELS = frozenset({"ORG", "PRODUCT", "NORP", "PERSON"})
+# a bare "Congress" or "Supreme Court" is the body of the country the story names most among
+# the bodies it may mean, if that country has at least this share of the top country's mentions
+HOME_SHARE = 0.5
 _NOISE = re.compile(
     r"^[\W\d_]+$|^(details|background|source|advertisement|photo|image|video|file|credit)$", re.I
 )
@@ -319,22 +322,22 @@ class EntityResolver:
         ner_at: dict[int, Span],
         used_ner: set[tuple[int, int]],
     ) -> list[_Candidate]:
-        """Bare names such as "Congress" or "the Senate": the body of the story's country, the
-        one its other names point to most (at least twice, ahead of any other country)."""
+        """Bare names such as "Congress" or "the Senate": the body whose country the story's other
+        names point to most, ahead of the other bodies so called, and at least ``HOME_SHARE`` as
+        often as the story's top country (a French story naming the US once keeps its Senate)."""
         if not homes:
             return []
         weight = Counter(c.entry.country for c in candidates if c.entry and c.entry.country)
-        ranked = weight.most_common(2)
-        home = None
-        if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
-            home = ranked[0][0]
+        top = max(weight.values(), default=0)
         out = []
         for start, end in homes:
             entries = self.kb.home_entries(doc[start:end].text)
-            picked = [e for e in entries if e.country == home]
-            if len(picked) != 1:
+            ranked = sorted(entries, key=lambda e: -weight.get(e.country or "", 0))
+            best = weight.get(ranked[0].country or "", 0) if ranked else 0
+            runner_up = weight.get(ranked[1].country or "", 0) if len(ranked) > 1 else 0
+            if not best or best <= runner_up or best < HOME_SHARE * top:
                 continue
-            entry = picked[0]
+            entry = ranked[0]
             used_ner.update((s.start, s.end) for i in range(start, end) if (s := ner_at.get(i)))
             out.append(
                 _Candidate(start, end, entry.label, entry, entry.name, [doc[start:end].text])

@@ -198,6 +198,20 @@ def test_post_nominal_letters_are_not_part_of_a_persons_name(default):
             {"Indian National Congress"},
             {"United States Congress"},
         ),
+        (  # a story set abroad (Reuters 1987 style): Nicaragua is named most, but the US is
+            # the only country among the bodies called "Congress" that the story names
+            "MANAGUA - Nicaragua's rebels will get the aid Congress voted last year, U.S. "
+            "officials said. Nicaragua's government protested against the U.S. aid.",
+            {"United States Congress"},
+            set(),
+        ),
+        (  # a French story that names the US once in passing keeps its own Senate
+            "PARIS - France's Senate rejected the French budget, and French ministers in Paris "
+            "said France would try again. The U.S. embassy declined to comment. The Senate "
+            "meets again on Monday.",
+            set(),
+            {"United States Senate"},
+        ),
         (  # no country to go by: a bare name is not guessed
             "The Senate debated the plan for six hours on Monday.",
             set(),
@@ -223,3 +237,12 @@ def test_a_party_the_base_model_reads_as_a_place_is_the_party(default):
     text = "Charles Kennedy said the Conservatives and Labour in Britain had failed. Tony Blair disagreed."
     labels = {e.name: e.label for e in default.tag(text).entities}
     assert labels.get("Labour Party") == "ORG" and "Labour" not in labels, labels
+
+
+def test_a_party_named_as_an_adjective_is_the_party(default):
+    """BBC style (bbc:politics/384.txt): "Liberal Democrat spokesman Mark Oaten"."""
+    text = (
+        "Liberal Democrat spokesman Mark Oaten said the plans were wrong. Charles Clarke disagreed."
+    )
+    found = {e.name: e.label for e in default.tag(text).entities}
+    assert found.get("Liberal Democrats") == "ORG", found
