@@ -107,18 +107,18 @@ SENIOR_POST = re.compile(
     r"secretary general|secretary|governor of (the )?[\w' .]*bank|governor of (the )?banca|"
     r"director|head of|chief of|chairman|chairperson|commander|prosecutor general|chief prosecutor|"
     r"chief justice|king|queen|emir|sultan|taoiseach|speaker|high representative|"
-    r"national security advis[oe]r)\b",
+    r"national security advis[oe]r|attorney[- ]general|treasurer)\b",
     re.I,
 )
 JUNIOR_POST = re.compile(
     r"deputy minister|vice[- ]minister|under[- ]?secretary|state secretary|minister of state|"
     r"parliamentary|assistant|junior|lieutenant|permanent representative|ambassador|"
     r"provinc|prefecture|county|oblast|krai|okrug|chief minister|mayor|regional|community|"
-    r"generalitat|junta|xunta|autonomous|canton|länder|land |governor of (?!the )|judge|justice of|"
+    r"generalitat|junta|xunta|autonomous|canton|länder|\bland |governor of (?!the )|judge|justice of|"
     r"supreme court justice|vice[- ]president of the (senate|chamber|house|legislative|parliament|"
     r"national people)|president of the (senate|legislative council|house|chamber|regional)|"
     r"speaker of the (house of assembly|legislative assembly)|without portfolio|press secretary|"
-    r"deputy (chief|director|head|secretary|chairman of the (?!government))|policy unit|"
+    r"deputy (attorney|chief|director|head|secretary|chairman of the (?!government))|policy unit|"
     r"communications director|chief of staff to|principal private|political director|"
     r"white house deputy|deputy national|sami|svalbard|falkland|pitcairn|puducherry|delhi|"
     r"andaman|ladakh|jammu|puerto rico|guam|virgin islands|mariana|american samoa|"
