@@ -106,6 +106,11 @@ def _trim(span: Span) -> Span:
 
 
 _SCORE = re.compile(r"\d{1,3}[-–:]\d{1,3}")
+# an office read into a person's name ("President Reagan", "Senator John McCain") is not part of it
+PERSON_TITLES = frozenset(
+    "President Premier Chancellor Senator Sen Governor Gov Congressman Congresswoman Rep "
+    "Representative Judge Minister Secretary General Gen Colonel Col Professor Prof".split()
+)
 
 
 # a company's legal form is not part of the name an editor tags ("Martin Marietta Corp")
@@ -231,8 +236,21 @@ class EntityResolver:
         place_read = entry.label == "ORG" and span.label_ in ("GPE", "LOC")  # type: ignore[union-attr]
         return "name read" if span.label_ in CONFIRMING_LABELS or place_read else ""  # type: ignore[union-attr]
 
+    def _affiliation_cut(self, span: Span) -> Span:
+        """A person's span without a leading office, party or nationality word: "Tory Liam Fox"
+        is Liam Fox (and "Tory" names his party), "President Reagan" is Reagan."""
+        while span.label_ == "PERSON" and len(span) > 1:
+            word = span[0].text.rstrip(".")
+            entry = self.kb.lookup(word)
+            kind = entry.aliases.get(word) if entry is not None else None
+            party = entry is not None and entry.kind == "political party"
+            if word not in PERSON_TITLES and not party and kind != "demonym":
+                break
+            span = Span(span.doc, span.start + 1, span.end, label="PERSON")
+        return span
+
     def _resolve(self, doc: Doc) -> list[_Candidate]:
-        ner_spans = [_trim(s) for s in doc.ents]
+        ner_spans = [self._affiliation_cut(_trim(s)) for s in doc.ents]
         ner_spans = [s for s in ner_spans if len(s) and not _NOISE.match(s.text)]
         ner_at: dict[int, Span] = {}
         for span in ner_spans:
@@ -301,6 +319,8 @@ class EntityResolver:
                 continue
             name, base_label = _clean_name(span)
             known = self.kb.lookup_name(name)
+            if known is None and base_label == "PERSON":
+                known = self.kb.lookup_without_middle(name)
             if known is not None and known.aliases.get(name, "name") != "ambiguous":
                 candidates.append(
                     _Candidate(span.start, span.end, known.label, known, known.name, [span.text])

@@ -88,6 +88,15 @@ class KnowledgeBase:
             for alias, alias_kind in entry.aliases.items():
                 if alias_kind == "home":
                     self._home.setdefault(normalise(alias), []).append(entry)
+        # "Recep Erdogan" for "Recep Tayyip Erdogan": a person's first and last name without the middle
+        self._ends: dict[tuple[str, str], set[str]] = {}
+        for entry in entries:
+            if entry.label != "PERSON":
+                continue
+            for alias, alias_kind in entry.aliases.items():
+                words = normalise(alias).split()
+                if alias_kind == "name" and len(words) >= 3:
+                    self._ends.setdefault((words[0], words[-1]), set()).add(entry.key)
         # names first, so that a full name wins over another entity's short form
         for kind in ("name", "demonym", "short", "ambiguous"):
             for entry in entries:
@@ -115,6 +124,12 @@ class KnowledgeBase:
         if forms and all(_is_acronym(alias) for alias in forms):
             return None
         return entry
+
+    def lookup_without_middle(self, surface: str) -> KBEntry | None:
+        """The one person whose full name is ``surface`` plus middle names ("Recep Erdogan")."""
+        words = normalise(surface).split()
+        keys = self._ends.get((words[0], words[-1]), set()) if len(words) == 2 else set()
+        return self.entries[next(iter(keys))] if len(keys) == 1 else None
 
     def home_entries(self, surface: str) -> list[KBEntry]:
         """The entries a bare "home" name ("Congress", "Supreme Court") may mean."""

@@ -246,3 +246,35 @@ def test_a_party_named_as_an_adjective_is_the_party(default):
     )
     found = {e.name: e.label for e in default.tag(text).entities}
     assert found.get("Liberal Democrats") == "ORG", found
+
+
+def test_an_office_or_party_read_into_a_persons_name_is_not_part_of_it(default):
+    """BBC style (bbc:politics/220.txt): "Tory Liam Fox said" is read as one person."""
+    names = {e.name for e in default.tag("But Tory Liam Fox said his party had a plan.").entities}
+    assert "Liam Fox" in names and "Tory Liam Fox" not in names, names
+    names = {e.name for e in default.tag("Senator John McCain said the deal was bad.").entities}
+    assert "John McCain" in names, names
+
+
+def test_a_known_person_named_without_a_middle_name_is_that_person(default):
+    """BBC style (bbc:politics/064.txt): "Turkish premier Recep Erdogan"."""
+    people = [
+        e
+        for e in default.tag("Turkish premier Recep Erdogan agreed.").entities
+        if e.label == "PERSON"
+    ]
+    assert [(e.name, e.id) for e in people] == [("Recep Tayyip Erdoğan", "Q39259")]
+
+
+def test_a_first_and_last_name_shared_by_two_known_people_is_not_resolved():
+    from tagger.knowledge import KBEntry, KnowledgeBase
+
+    def person(name: str) -> KBEntry:
+        return KBEntry(f"PERSON:{name}", name, "PERSON", None, {name: "name"})
+
+    kb = KnowledgeBase(
+        [person("John Quincy Adams"), person("John Henry Adams"), person("Anna May Wong")]
+    )
+    assert kb.lookup_without_middle("John Adams") is None
+    assert kb.lookup_without_middle("Anna Wong").name == "Anna May Wong"
+    assert kb.lookup_without_middle("Wong") is None
