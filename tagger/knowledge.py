@@ -53,6 +53,9 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
+    # initials: "George W Bush" is "George W. Bush", "J. P. Morgan" is "J.P. Morgan"
+    text = re.sub(r"\b(\w)\.(?=\s*\w)", r"\1", text)
+    text = re.sub(r"\b(\w) (?=\w\b)", r"\1", text)
     text = re.sub(r"\s+", " ", text).strip().casefold()
     text = re.sub(r"^the ", "", text)
     text = re.sub(r"'s?$", "", text)

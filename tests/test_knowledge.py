@@ -72,3 +72,10 @@ def test_a_missing_table_is_a_configuration_error(tmp_path):
         shutil.copy(default_kb_dir() / table, tmp_path / table)
     with pytest.raises(ConfigurationError, match=r"apps\.csv is missing"):
         KnowledgeBase.load(tmp_path)
+
+
+def test_initials_with_or_without_stops_are_the_same_name():
+    """BBC style: "George W Bush" for the KB's "George W. Bush"; "J. P. Morgan" and "J.P. Morgan"."""
+    assert normalise("George W Bush") == normalise("George W. Bush")
+    assert normalise("J. P. Morgan") == normalise("J.P. Morgan")
+    assert normalise("U.S.") == normalise("US")
