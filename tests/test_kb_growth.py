@@ -67,7 +67,7 @@ def test_news_organisations_resolve(kb, alias, name):
 
 def test_size_stays_reasonable():
     orgs = rows("organisations.csv")
-    assert 1000 <= len(orgs) <= 1600
+    assert 5000 <= len(orgs) <= 8000
     assert sum(1 for r in orgs if r["qid"]) >= 500
 
 
