@@ -518,10 +518,16 @@ def select_people(
     return out, why
 
 
+def known_code(code: str) -> object | None:
+    """The ISO 3166 country of an alpha-3 code: a current one, or a former one (ISO 3166-3: the
+    Soviet Union, Yugoslavia, Czechoslovakia, East Germany) that archives of older news name."""
+    return pycountry.countries.get(alpha_3=code) or pycountry.historic_countries.get(alpha_3=code)
+
+
 def check_iso3(table: str, row: dict[str, str], field: str) -> None:
     """Record an error when a non-empty alpha-3 code is unknown to pycountry."""
     code = row.get(field, "").strip()
-    if code and pycountry.countries.get(alpha_3=code) is None:
+    if code and known_code(code) is None:
         ERRORS.append(f"{table}: {row['name']!r} has {field}={code!r}, unknown to pycountry")
 
 
@@ -641,7 +647,7 @@ def main() -> int:
     codes = CountryCodes(t["countries"])
 
     for row in t["countries"]:
-        if pycountry.countries.get(alpha_3=row["alpha_3"]) is None:
+        if known_code(row["alpha_3"]) is None:
             ERRORS.append(f"countries: unknown alpha_3 {row['alpha_3']!r} for {row['name']!r}")
     for row in t["apps"]:
         if row["ambiguous"] not in ("yes", "no"):
