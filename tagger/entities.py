@@ -118,6 +118,13 @@ LEGAL_FORMS = frozenset(
     "inc incorporated corp co ltd limited plc llc llp lp ag sa nv bv gmbh spa pty".split()
 )
 _WEB_SUFFIX = re.compile(r"(?<=\w)\.(com|net|org)$", re.I)
+# a "person" whose last word says it is a body is an organisation ("GeCAD Software", "Lloyds Bank")
+ORG_HEADS = frozenset(
+    "Software Systems Technologies Technology Networks Communications Telecom Group Holdings Bank "
+    "Airlines Airways Motors Industries Labs Laboratories Solutions Securities Partners Capital "
+    "Foundation Institute University College Council Committee Agency Ministry Party Union "
+    "Association Society Corporation Company Enterprises Electronics Pharmaceuticals Insurance".split()
+)
 # letters after a person's name are not part of it ("Philippe Sands QC", "Jane Smith MP")
 POST_NOMINALS = frozenset("QC KC MP MEP MSP MLA AM OBE MBE CBE KBE PhD".split())
 
@@ -127,7 +134,8 @@ def _clean_name(span: Span) -> tuple[str, str]:
     ("<Fairchild Corp>"), line breaks as spaces, and no legal form or web suffix for an
     organisation ("Balfour MacLaine, Inc." is the company Balfour MacLaine, whatever label the
     base model gave it; "Secunia.com" is Secunia), no post-nominal letters for a person
-    ("Philippe Sands QC" is Philippe Sands)."""
+    ("Philippe Sands QC" is Philippe Sands), and a "person" named like a body ("GeCAD
+    Software") is an organisation."""
     words = _POSSESSIVE.sub("", span.text).strip(" <>[]()\"'").split()
     label = span.label_
     while len(words) > 1 and words[-1].strip(".,").lower() in LEGAL_FORMS:
@@ -135,6 +143,8 @@ def _clean_name(span: Span) -> tuple[str, str]:
         label = "ORG"
     while label == "PERSON" and len(words) > 1 and words[-1].strip(".,") in POST_NOMINALS:
         words.pop()
+    if label == "PERSON" and len(words) > 1 and words[-1].strip(".,") in ORG_HEADS:
+        label = "ORG"
     if words:
         words[-1] = words[-1].rstrip(",")
     if label == "ORG" and len(words) == 1:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+import spacy
+from spacy.tokens import Span
 
 from tagger.tags import Tags
 
@@ -278,3 +280,13 @@ def test_a_first_and_last_name_shared_by_two_known_people_is_not_resolved():
     assert kb.lookup_without_middle("John Adams") is None
     assert kb.lookup_without_middle("Anna Wong").name == "Anna May Wong"
     assert kb.lookup_without_middle("Wong") is None
+
+
+def test_a_person_named_like_a_body_is_an_organisation():
+    """BBC style (bbc:tech, 2004): "GeCAD Software" read by the base model as a person."""
+    from tagger.entities import _clean_name
+
+    nlp = spacy.blank("en")
+    doc = nlp("Microsoft bought GeCAD Software last year.")
+    assert _clean_name(Span(doc, 2, 4, label="PERSON")) == ("GeCAD Software", "ORG")
+    assert _clean_name(Span(doc, 0, 1, label="PERSON")) == ("Microsoft", "PERSON")
