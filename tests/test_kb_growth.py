@@ -175,3 +175,23 @@ def test_a_peers_source_name_becomes_name_and_title():
     assert build_kb.peerage("Charles Falconer, Baron Falconer of Thoroton") == ("Charles Falconer", "Lord Falconer")  # fmt: skip
     assert build_kb.peerage("Sally Morgan, Baroness Morgan of Huyton") == ("Sally Morgan", "Baroness Morgan")  # fmt: skip
     assert build_kb.peerage("Keir Starmer") == ("Keir Starmer", "")
+
+
+def test_companies_the_base_model_misreads_are_found_by_name(default):
+    """BBC tech style (2004): the base model reads "Symantec" as a nationality, "F-Secure" as a
+    product and "Webroot" as a person; the knowledge base knows them as organisations."""
+    text = (
+        "Security firms Symantec and F-Secure said the virus spread fast. Webroot, which sells "
+        "anti-spyware software, said 90% of PCs were infected."
+    )
+    found = {e.name: e.label for e in default.tag(text).entities}
+    assert {found.get(n) for n in ("Symantec", "F-Secure", "Webroot")} == {"ORG"}, found
+
+
+def test_a_1980s_leader_named_by_title_is_that_person(default):
+    """Reuters 1987 style: "President Reagan" and "Soviet leader Gorbachev"; neither is in the
+    office-holder source, both are curated rows (no id: none of the sources has one)."""
+    text = "President Reagan met Soviet leader Gorbachev in Geneva. Reagan said talks went well."
+    people = {e.name: e for e in default.tag(text).entities if e.label == "PERSON"}
+    assert set(people) == {"Ronald Reagan", "Mikhail Gorbachev"}, people
+    assert people["Ronald Reagan"].count == 2
