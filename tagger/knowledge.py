@@ -10,7 +10,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from tagger.errors import ConfigurationError
@@ -48,8 +48,10 @@ class KBEntry:
     country: str | None = None  # ISO alpha-3 of the country it belongs to (a country: itself)
 
 
+@lru_cache(maxsize=1 << 17)
 def normalise(text: str) -> str:
-    """Key for alias look-ups: case, accents, quotes, "the" and possessives do not matter."""
+    """Key for alias look-ups: case, accents, quotes, "the" and possessives do not matter.
+    Cached: the tables and every story ask for the same names again and again."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
