@@ -52,6 +52,15 @@ APP_CUES = frozenset(
     "tweeted online website channel channels store smartphone phone video calls".split()
 )
 _CUE_WINDOW = 8
+# the word after a party's ambiguous name that shows it is the party ("Conservative leader",
+# "Labour MPs", "Tory peer"): an office or a member of a party
+PARTY_CUES = frozenset(
+    "leader leaders MP MPs MEP MEPs peer peers spokesman spokeswoman spokesperson chairman chair "
+    "candidate candidates shadow party government minister ministers councillor councillors "
+    "backbencher backbenchers frontbencher frontbench lawmaker lawmakers senator senators "
+    "deputy deputies activists voters supporters conference manifesto campaign whip "
+    "politician politicians member members".split()
+)
 # base-model labels that confirm an ambiguous alias as a name ("Labour" as ORG, "Tory" as NORP)
 CONFIRMING_LABELS = frozenset({"ORG", "PRODUCT", "NORP", "PERSON"})
 # a bare "Congress" or "Supreme Court" is the body of the country the story names most among
@@ -232,12 +241,15 @@ class EntityResolver:
         self, doc: Doc, start: int, end: int, entry: KBEntry, ner_at: dict[int, Span]
     ) -> str:
         """Why an ambiguous alias ("Signal", "Labour") is a name here: "cue" when an app word
-        ("messenger", "users") is near an app's name, "name read" when the base model reads
-        exactly it as a name; "" when nothing says so."""
+        ("messenger", "users") is near an app's name or a party office follows a party's name
+        ("Conservative leader"), "name read" when the base model reads exactly it as a name; ""
+        when nothing says so."""
         if entry.label == "APP":
             window = doc[max(0, start - _CUE_WINDOW) : min(len(doc), end + _CUE_WINDOW)]
             if any(t.lower_ in APP_CUES for t in window):
                 return "cue"
+        if entry.kind == "political party" and end < len(doc) and doc[end].text in PARTY_CUES:
+            return "cue"
         span = ner_at.get(start)
         exact = span is not None and (span.start, span.end) == (start, end)
         if not exact:

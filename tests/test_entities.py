@@ -214,6 +214,12 @@ def test_post_nominal_letters_are_not_part_of_a_persons_name(default):
             set(),
             {"United States Senate"},
         ),
+        (  # a Moscow story: "the Defence Ministry" is Russia's
+            "MOSCOW - Russia said its troops had advanced. The Defence Ministry said Russian "
+            "forces took two villages, Vladimir Putin said.",
+            {"Ministry of Defence of Russia"},
+            {"UK Ministry of Defence"},
+        ),
         (  # no country to go by: a bare name is not guessed
             "The Senate debated the plan for six hours on Monday.",
             set(),
@@ -290,3 +296,15 @@ def test_a_person_named_like_a_body_is_an_organisation():
     doc = nlp("Microsoft bought GeCAD Software last year.")
     assert _clean_name(Span(doc, 2, 4, label="PERSON")) == ("GeCAD Software", "ORG")
     assert _clean_name(Span(doc, 0, 1, label="PERSON")) == ("Microsoft", "PERSON")
+
+
+def test_a_partys_ambiguous_name_before_a_party_office_is_the_party(default):
+    """BBC style (bbc:politics/384.txt): "Conservative shadow home secretary David Davis"; the
+    same word before something else is not the party."""
+    found = {
+        e.name
+        for e in default.tag("Conservative shadow home secretary David Davis spoke.").entities
+    }
+    assert "Conservative Party" in found, found
+    found = {e.name for e in default.tag("Conservative estimates put the cost at 3bn.").entities}
+    assert "Conservative Party" not in found, found
