@@ -174,14 +174,14 @@ class EntityResolver:
         self.kb = kb
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.kinds: dict[str, str] = {}
-        surfaces = kb.patterns()
-        pattern_docs = nlp.tokenizer.pipe(s for s, _, _ in surfaces)  # type: ignore[union-attr]
-        by_key: dict[str, list[Doc]] = {}
-        for (_surface, key, kind), pattern in zip(surfaces, pattern_docs, strict=True):
-            match_id = f"{key}\x1f{kind}"
-            by_key.setdefault(match_id, []).append(pattern)
-        for match_id, docs in by_key.items():
-            self.matcher.add(match_id, docs)
+        # one entry and alias kind at a time: the ~30,000 pattern docs never all live at once
+        # (holding them together cost 140 MB of peak memory)
+        by_key: dict[str, list[str]] = {}
+        for surface, key, kind in kb.patterns():
+            by_key.setdefault(f"{key}\x1f{kind}", []).append(surface)
+        tokenizer = nlp.tokenizer
+        for match_id, surfaces in by_key.items():
+            self.matcher.add(match_id, list(tokenizer.pipe(surfaces)))  # type: ignore[union-attr]
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # spaCy builds this from the tokens: do it once
