@@ -87,14 +87,18 @@ HONORIFICS = frozenset(
 )
 
 
-def _trim(span: Span) -> Span:
-    """Drop a leading "the" and a trailing possessive from a base-model span."""
+def _trim(span: Span, text: str | None = None) -> Span:
+    """Drop a leading "the" and a trailing possessive from a base-model span.
+
+    ``text`` is ``doc.text`` when the caller has it: a span with no line break in it then skips
+    the token-by-token look for one (most spans; the look made Token objects for every token)."""
     start, end = span.start, span.end
     doc = span.doc
-    for i in range(start, end):  # a name never runs across a line break
-        if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
-            end = i + (0 if "\n" in doc[i].text else 1)
-            break
+    if text is None or "\n" in text[span.start_char : span.end_char]:
+        for i in range(start, end):  # a name never runs across a line break
+            if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
+                end = i + (0 if "\n" in doc[i].text else 1)
+                break
     while start < end and doc[start].lower_ in ("the", "a", "an"):
         start += 1
     # "Mr Blair" is Blair: a courtesy title is not part of a person's name
@@ -189,7 +193,7 @@ class EntityResolver:
         junk = find_junk(text)  # bylines, credits, promos, log lines, datelines (tagger/junk.py)
         # the story without the page chrome, for tagger_topics (which consumes it)
         doc._.tagger_story = layout.story_text(text) or text
-        candidates = drop_junk(doc, self._resolve(doc), junk)
+        candidates = drop_junk(doc, self._resolve(doc, text), junk)
         entities = self._group(doc, candidates)
         _score_salience(entities, layout)
         entities.sort(key=lambda e: (-e["salience"], -e["count"], e["name"]))
@@ -271,8 +275,8 @@ class EntityResolver:
             span = Span(span.doc, span.start + 1, span.end, label="PERSON")
         return span
 
-    def _resolve(self, doc: Doc) -> list[_Candidate]:
-        ner_spans = [self._affiliation_cut(_trim(s)) for s in doc.ents]
+    def _resolve(self, doc: Doc, text: str | None = None) -> list[_Candidate]:
+        ner_spans = [self._affiliation_cut(_trim(s, text)) for s in doc.ents]
         ner_spans = [s for s in ner_spans if len(s) and not _NOISE.match(s.text)]
         ner_at: dict[int, Span] = {}
         for span in ner_spans:
