@@ -131,11 +131,12 @@ LEGAL_FORMS = frozenset(
     "inc incorporated corp co ltd limited plc llc llp lp ag sa nv bv gmbh spa pty".split()
 )
 _WEB_SUFFIX = re.compile(r"(?<=\w)\.(com|net|org)$", re.I)
-# a "person" whose last word says it is a body is an organisation ("GeCAD Software", "Lloyds Bank")
+# a "person" whose last word says it is a body is an organisation ("GeCAD Software", "Lloyds Bank");
+# words that are also surnames ("Gabrielle Union", "College") are not in the list
 ORG_HEADS = frozenset(
     "Software Systems Technologies Technology Networks Communications Telecom Group Holdings Bank "
     "Airlines Airways Motors Industries Labs Laboratories Solutions Securities Partners Capital "
-    "Foundation Institute University College Council Committee Agency Ministry Party Union "
+    "Foundation Institute University Council Committee Agency Ministry Party "
     "Association Society Corporation Company Enterprises Electronics Pharmaceuticals Insurance".split()
 )
 # letters after a person's name are not part of it ("Philippe Sands QC", "Jane Smith MP")
@@ -264,14 +265,17 @@ class EntityResolver:
 
     def _affiliation_cut(self, span: Span) -> Span:
         """A person's span without a leading office, party or nationality word: "Tory Liam Fox"
-        is Liam Fox (and "Tory" names his party), "President Reagan" is Reagan."""
+        is Liam Fox (and "Tory" names his party), "President Reagan" is Reagan. A party or
+        nationality word is cut only before a full name (three words or more): as the first of
+        two words it is a first name ("Amal Clooney", "Morena Baccarin", "German Gref")."""
         while span.label_ == "PERSON" and len(span) > 1:
             word = span[0].text.rstrip(".")
-            entry = self.kb.lookup(word)
-            kind = entry.aliases.get(word) if entry is not None else None
-            party = entry is not None and entry.kind == "political party"
-            if word not in PERSON_TITLES and not party and kind != "demonym":
-                break
+            if word not in PERSON_TITLES:
+                entry = self.kb.lookup(word) if len(span) > 2 else None
+                kind = entry.aliases.get(word) if entry is not None else None
+                party = entry is not None and entry.kind == "political party"
+                if not party and kind != "demonym":
+                    break
             span = Span(span.doc, span.start + 1, span.end, label="PERSON")
         return span
 

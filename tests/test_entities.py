@@ -296,6 +296,9 @@ def test_a_person_named_like_a_body_is_an_organisation():
     doc = nlp("Microsoft bought GeCAD Software last year.")
     assert _clean_name(Span(doc, 2, 4, label="PERSON")) == ("GeCAD Software", "ORG")
     assert _clean_name(Span(doc, 0, 1, label="PERSON")) == ("Microsoft", "PERSON")
+    # a word that is also a surname stays a person's ("Gabrielle Union")
+    doc = nlp("Gabrielle Union starred in the film.")
+    assert _clean_name(Span(doc, 0, 2, label="PERSON")) == ("Gabrielle Union", "PERSON")
 
 
 def test_a_partys_ambiguous_name_before_a_party_office_is_the_party(default):
@@ -308,3 +311,17 @@ def test_a_partys_ambiguous_name_before_a_party_office_is_the_party(default):
     assert "Conservative Party" in found, found
     found = {e.name for e in default.tag("Conservative estimates put the cost at 3bn.").entities}
     assert "Conservative Party" not in found, found
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Amal Clooney spoke at the UN on Monday.", "Amal Clooney"),  # "Amal": a Lebanese party
+        ("Actress Morena Baccarin said she was delighted.", "Morena Baccarin"),  # Mexico's Morena
+    ],
+)
+def test_a_first_name_or_surname_that_is_also_a_party_or_body_word_stays_a_person(
+    default, text, name
+):
+    found = {e.name: e.label for e in default.tag(text).entities}
+    assert found.get(name) == "PERSON", found
