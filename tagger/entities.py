@@ -18,13 +18,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from tagger.junk import drop_junk, find_junk
-from tagger.knowledge import TABLES, KBEntry, KnowledgeBase, default_kb_dir, normalise
+from tagger.knowledge import (
+    TABLES,
+    KBEntry,
+    KnowledgeBase,
+    default_kb_dir,
+    is_acronym,
+    normalise,
+)
 from tagger.suggest import entity_features
 from tagger.text import Layout, analyse_layout
 
@@ -143,6 +151,26 @@ ORG_HEADS = frozenset(
 POST_NOMINALS = frozenset("QC KC MP MEP MSP MLA AM OBE MBE CBE KBE PhD".split())
 
 
+_LINE = re.compile(r"[^\n]+")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+# alias kinds a capitals-only line may match without the case to confirm them
+_CAPS_KINDS = ("name", "short", "demonym")
+_CAPS_MAX_WORDS = 4
+
+
+def _caps_tokens(doc: Doc, text: str) -> set[int]:
+    """Tokens of lines written in capitals ("REAGAN SEEKS MORE AID FOR CENTRAL AMERICA", a wire
+    headline), where case says nothing of what is a name."""
+    found: set[int] = set()
+    for line in _LINE.finditer(text):
+        words = _WORD.findall(line.group())
+        if len(words) >= 3 and all(w.isupper() for w in words):
+            span = doc.char_span(line.start(), line.end(), alignment_mode="expand")
+            if span is not None:
+                found.update(range(span.start, span.end))
+    return found
+
+
 def _clean_name(span: Span) -> tuple[str, str]:
     """The name and base label to tag for a base-model span: no possessive, no brackets
     ("<Fairchild Corp>"), line breaks as spaces, and no legal form or web suffix for an
@@ -198,7 +226,9 @@ class EntityResolver:
         entities = self._group(doc, candidates)
         _score_salience(entities, layout)
         entities.sort(key=lambda e: (-e["salience"], -e["count"], e["name"]))
-        entity_features(entities, layout, len(text))  # for tagger_suggest's decision
+        entity_features(
+            entities, layout, text, self.kb.given_names
+        )  # for tagger_suggest's decision
         spans = []
         for entity in entities:
             for token_start, token_end in entity.pop("_tokens"):
@@ -282,6 +312,20 @@ class EntityResolver:
     def _resolve(self, doc: Doc, text: str | None = None) -> list[_Candidate]:
         ner_spans = [self._affiliation_cut(_trim(s, text)) for s in doc.ents]
         ner_spans = [s for s in ner_spans if len(s) and not _NOISE.match(s.text)]
+        caps = _caps_tokens(doc, text or doc.text)
+        caps_unknown: set[int] = set()
+        if caps:
+            # in a capitals-only line the base model reads words as names ("OUTPUT FALL",
+            # "BAYERNVEREIN EXPECTS"): only a name the knowledge base knows is kept there. A short
+            # unknown name still keeps a known one from being read inside it ("CENTRAL AMERICA")
+            kept = []
+            for s in ner_spans:
+                inside = caps.issuperset(range(s.start, s.end))
+                if not inside or self.kb.lookup_name(_clean_name(s)[0]) is not None:
+                    kept.append(s)
+                elif 2 <= len(s) <= _CAPS_MAX_WORDS:
+                    caps_unknown.update(range(s.start, s.end))
+            ner_spans = kept
         ner_at: dict[int, Span] = {}
         for span in ner_spans:
             for i in range(span.start, span.end):
@@ -331,6 +375,8 @@ class EntityResolver:
             candidates.append(
                 _Candidate(start, end, entry.label, entry, entry.name, [doc[start:end].text])
             )
+        if caps:
+            candidates += self._caps_matches(doc, caps - caps_unknown, candidates)
         # an ambiguous name confirmed once in the story counts wherever else it appears
         for start, end, entry in deferred:
             if entry.key in accepted_ambiguous:
@@ -363,6 +409,36 @@ class EntityResolver:
                 continue
             candidates.append(_Candidate(span.start, span.end, label, None, name, [span.text]))
         return candidates
+
+    def _caps_matches(
+        self, doc: Doc, caps: set[int], candidates: list[_Candidate]
+    ) -> list[_Candidate]:
+        """Known names in capitals-only lines, whatever their case ("CHINA", "NAKASONE",
+        "SAUDI"): the phrase matcher compares exact forms. Longest first, left to right; an
+        ambiguous alias or an acronym needs its own case, so neither is taken here."""
+        taken = {i for c in candidates for i in range(c.start, c.end)}
+        out = []
+        i, last = 0, len(doc)
+        for i in sorted(caps):
+            if i in taken:
+                continue
+            for n in range(_CAPS_MAX_WORDS, 0, -1):
+                window = range(i, min(i + n, last))
+                if len(window) < n or not caps.issuperset(window) or not taken.isdisjoint(window):
+                    continue
+                surface = doc[i : i + n].text
+                entry = self.kb.lookup(surface)
+                if entry is None:
+                    continue
+                key = normalise(surface)
+                kinds = {k for a, k in entry.aliases.items() if normalise(a) == key}
+                acronym = any(is_acronym(a) for a in entry.aliases if normalise(a) == key)
+                if acronym or not kinds.intersection(_CAPS_KINDS):
+                    continue
+                out.append(_Candidate(i, i + n, entry.label, entry, entry.name, [surface]))
+                taken.update(window)
+                break
+        return out
 
     def _resolve_homes(
         self,
@@ -467,6 +543,11 @@ def _find_surnames(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
         return
     strings = doc.vocab.strings
     by_orth = {strings.add(word): keys for word, keys in owners.items()}
+    # a surname in capitals ("REAGAN SEEKS MORE AID") is the surname, unless it is also a
+    # common word ("MAY")
+    for word, keys in owners.items():
+        if word.lower() not in STOP_WORDS:
+            by_orth.setdefault(strings.add(word.upper()), keys)
     for i, orth in enumerate(doc.to_array("ORTH").tolist()):
         keys = by_orth.get(orth)
         if not keys or len(keys) != 1 or i in claimed:

@@ -64,7 +64,7 @@ def normalise(text: str) -> str:
     return text.strip(" .,:;\"'()")
 
 
-def _is_acronym(alias: str) -> bool:
+def is_acronym(alias: str) -> bool:
     letters = [ch for ch in alias if ch.isalpha()]
     return len(letters) >= 2 and " " not in alias.strip() and all(ch.isupper() for ch in letters)
 
@@ -102,6 +102,13 @@ class KnowledgeBase:
                 words = normalise(alias).split()
                 if alias_kind == "name" and len(words) >= 3:
                     self._ends.setdefault((words[0], words[-1]), set()).add(entry.key)
+        # the first words of known people's full names: a "person" whose name starts with none of
+        # them ("Website Fingerprinting", "Childe Harold") is less likely a person
+        self.given_names = frozenset(
+            words[0]
+            for entry in entries
+            if entry.label == "PERSON" and len(words := normalise(entry.name).split()) > 1
+        )
         # names first, so that a full name wins over another entity's short form
         for kind in ("name", "demonym", "short", "ambiguous"):
             for entry in entries:
@@ -126,7 +133,7 @@ class KnowledgeBase:
             return entry
         key = normalise(surface)
         forms = [alias for alias in entry.aliases if normalise(alias) == key]
-        if forms and all(_is_acronym(alias) for alias in forms):
+        if forms and all(is_acronym(alias) for alias in forms):
             return None
         return entry
 

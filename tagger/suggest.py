@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from tagger.knowledge import normalise
 from tagger.text import Layout
 
 SUGGEST_FILE = "suggest_model.json"
@@ -41,7 +43,21 @@ FEATURES = (
     "one-word name",
     "a news outlet",
     "log mentions of the country's people and bodies",
+    "first word a known given name",
+    "share of mentions beside a speech verb",
+    "share of mentions beside a source's role",
 )
+# what is said around a name: a quoted source ("said Rick Mueller, an analyst at ...") is often
+# named in passing, a story's subject is spoken of
+SPEECH = re.compile(
+    r"\b(?:said|says|told|tells|added|adds|asked|wrote|writes|according to)\b", re.I
+)
+SOURCE_ROLES = re.compile(
+    r"\b(?:analysts?|spokes(?:man|woman|person)|experts?|professor|researchers?|curator|"
+    r"economists?|strategists?|dealers?|traders?|authors?|writers?)\b",
+    re.I,
+)
+CONTEXT_CHARS = 60
 # knowledge-base kinds of the press: a paper or broadcaster is mostly a source, not a subject
 NEWS_OUTLETS = frozenset(
     {"newspaper", "broadcaster", "news agency", "news outlet", "magazine", "investigative outlet"}
@@ -50,11 +66,18 @@ NEWS_OUTLETS = frozenset(
 CHROME_ONLY = FEATURES.index("only in page chrome")
 
 
-def entity_features(entities: list[dict[str, Any]], layout: Layout, text_len: int) -> None:
+def entity_features(
+    entities: list[dict[str, Any]],
+    layout: Layout,
+    text: str,
+    given_names: frozenset[str] = frozenset(),
+) -> None:
     """Add ``entity["features"]`` (a list in the order of ``FEATURES``) to every entity dict.
 
     Expects ``salience`` to be set and the entities sorted by salience, best first.
+    ``given_names`` are the (normalised) first words of the knowledge base's people.
     """
+    text_len = len(text)
     body = [ln for ln in layout.lines if ln.zone == "body"]
     body_start = body[0].start if body else 0
     body_len = max(1, (body[-1].end - body_start) if body else text_len)
@@ -94,7 +117,27 @@ def entity_features(entities: list[dict[str, Any]], layout: Layout, text_len: in
             float(len(entity["name"].split()) == 1),
             float(kind in NEWS_OUTLETS),
             math.log1p(by_country.get(home or "", 0)) if entity["label"] == "COUNTRY" else 0.0,
+            float(entity["label"] == "PERSON" and _first_word(entity["name"]) in given_names),
+            _share_beside(SPEECH, entity["mentions"], text),
+            _share_beside(SOURCE_ROLES, entity["mentions"], text),
         ]
+
+
+def _first_word(name: str) -> str:
+    words = normalise(name).split()
+    return words[0] if len(words) > 1 else ""
+
+
+def _share_beside(pattern: re.Pattern[str], mentions: list[dict[str, Any]], text: str) -> float:
+    """The share of ``mentions`` with ``pattern`` within ``CONTEXT_CHARS`` either side."""
+    if not mentions:
+        return 0.0
+    hits = sum(
+        1
+        for m in mentions
+        if pattern.search(text, max(0, m["start"] - CONTEXT_CHARS), m["end"] + CONTEXT_CHARS)
+    )
+    return hits / len(mentions)
 
 
 @dataclass

@@ -325,3 +325,46 @@ def test_a_first_name_or_surname_that_is_also_a_party_or_body_word_stays_a_perso
 ):
     found = {e.name: e.label for e in default.tag(text).entities}
     assert found.get(name) == "PERSON", found
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        # Reuters-21578 headlines (training documents 9683-style wire copy): in capitals the base
+        # model reads any words as names and the exact-case phrase matcher finds none
+        (
+            "REAGAN SEEKS MORE AID FOR CENTRAL AMERICA\n\nPresident Reagan asked Congress for "
+            "more aid to Central America on Monday.",
+            {"Ronald Reagan": 2},
+            {"United States", "REAGAN"},  # "AMERICA" is part of "CENTRAL AMERICA" here
+        ),
+        (
+            "NAKASONE DEFENDS SALES TAX AS CAMPAIGNING BEGINS\n\nPrime Minister Yasuhiro "
+            "Nakasone defended the tax.",
+            {"Yasuhiro Nakasone": 2},
+            {"NAKASONE DEFENDS SALES TAX AS CAMPAIGNING BEGINS"},
+        ),
+        (
+            "CHINA PUTS BRAKE ON KEY REFORM GOAL\n\nBeijing slowed its reforms, officials said.",
+            {"China": 1},
+            set(),
+        ),
+        (
+            "CRUDE OIL PRICES UP AS STOCKS, OUTPUT FALL\n\nCrude oil prices rose in New York.",
+            {},
+            {"OUTPUT FALL"},
+        ),
+        (
+            "MAY SAYS PRICES MAY FALL IN BRITAIN\n\nTheresa May said prices would fall.",
+            {"Theresa May": 1, "United Kingdom": 1},  # "MAY" is a common word: not her surname
+            set(),
+        ),
+    ],
+)
+def test_names_in_a_capitals_only_headline_are_read_by_the_knowledge_base(
+    default, text, present, absent
+):
+    found = {e.name: e.count for e in default.tag(text).entities}
+    for name, count in present.items():
+        assert found.get(name) == count, found
+    assert not absent & set(found), found

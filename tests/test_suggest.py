@@ -79,3 +79,31 @@ def test_features_read_the_knowledge_base(default):
     support = by_name["United Kingdom"]["log mentions of the country's people and bodies"]
     assert support > 1.0  # Labour twice, the Conservatives, the BBC (all GBR in the KB)
     assert all(not {"kb_kind", "kb_country", "known"} & set(e) for e in entities)
+
+
+def test_features_read_what_is_said_around_a_name(default):
+    """A quoted source ("said Rick Mueller, an analyst at ...", Reuters style) is beside a speech
+    verb and a source's role; a name whose first word no known person has is flagged."""
+    text = (
+        'Oil prices rose on Monday. "It\'s amazing how quickly sentiment changed," said Rick '
+        "Mueller, an analyst at Energy Security Analysis.\n\nIn Moscow, where the cold weather went "
+        "on for a third week, Vladimir Putin met OPEC ministers."
+    )
+    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
+        entities = default.nlp(text)._.tagger_entities
+    by_name = {e["name"]: dict(zip(FEATURES, e["features"], strict=True)) for e in entities}
+    mueller = by_name["Rick Mueller"]
+    assert mueller["share of mentions beside a speech verb"] == 1.0
+    assert mueller["share of mentions beside a source's role"] == 1.0
+    assert mueller["first word a known given name"] == 1.0  # "Rick": Rick Perry and others
+    assert by_name["Vladimir Putin"]["share of mentions beside a source's role"] == 0.0
+    assert by_name["Vladimir Putin"]["first word a known given name"] == 1.0
+
+
+def test_a_name_whose_first_word_is_no_known_given_name_is_flagged(default):
+    from tagger.suggest import _first_word
+
+    given = default.nlp.get_pipe("tagger_entities").kb.given_names
+    assert _first_word("Vladimir Putin") in given
+    assert _first_word("Website Fingerprinting") not in given
+    assert _first_word("Putin") == ""  # one word: no first name to judge
