@@ -319,12 +319,12 @@ class EntityResolver:
             # "BAYERNVEREIN EXPECTS"): only a name the knowledge base knows is kept there. A short
             # unknown name still keeps a known one from being read inside it ("CENTRAL AMERICA")
             kept = []
-            for s in ner_spans:
-                inside = caps.issuperset(range(s.start, s.end))
-                if not inside or self.kb.lookup_name(_clean_name(s)[0]) is not None:
-                    kept.append(s)
-                elif 2 <= len(s) <= _CAPS_MAX_WORDS:
-                    caps_unknown.update(range(s.start, s.end))
+            for ner_span in ner_spans:
+                inside = caps.issuperset(range(ner_span.start, ner_span.end))
+                if not inside or self.kb.lookup_name(_clean_name(ner_span)[0]) is not None:
+                    kept.append(ner_span)
+                elif 2 <= len(ner_span) <= _CAPS_MAX_WORDS:
+                    caps_unknown.update(range(ner_span.start, ner_span.end))
             ner_spans = kept
         ner_at: dict[int, Span] = {}
         for span in ner_spans:
@@ -545,9 +545,9 @@ def _find_surnames(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
     by_orth = {strings.add(word): keys for word, keys in owners.items()}
     # a surname in capitals ("REAGAN SEEKS MORE AID") is the surname, unless it is also a
     # common word ("MAY")
-    for word, keys in owners.items():
+    for word, owner_keys in owners.items():
         if word.lower() not in STOP_WORDS:
-            by_orth.setdefault(strings.add(word.upper()), keys)
+            by_orth.setdefault(strings.add(word.upper()), owner_keys)
     for i, orth in enumerate(doc.to_array("ORTH").tolist()):
         keys = by_orth.get(orth)
         if not keys or len(keys) != 1 or i in claimed:
