@@ -249,14 +249,61 @@ _INVISIBLE = {
 }  # control characters except tab, newline and carriage return
 
 
+# a hard-wrapped text (wire copy, mail, plain-text archives) has most lines filled to one margin
+_WRAP_MIN_LINES = 5
+_WRAP_WIDTH = (40, 100)  # the margin of such texts, in characters
+_WRAP_FILLED = 0.75  # a line at least this share of the margin was cut by the wrapping
+_WRAP_SHARE = 0.6  # ... and at least this share of the lines are so
+
+
+def unwrap_lines(text: str) -> str:
+    """A hard-wrapped text with the line breaks inside its paragraphs as spaces.
+
+    Wire copy cuts lines at a margin, mid-name ("the World\nBank"), which the base model and the
+    phrase matcher read as two names. A break is joined when the text is wrapped (most lines
+    filled to a margin of 40-100 characters), the line before it is filled and the line after it
+    is neither blank nor indented (an indent or a blank line starts a paragraph); a shorter line
+    that ends mid-sentence is joined too. Same length.
+    """
+    if text.count("\n") < _WRAP_MIN_LINES:
+        return text
+    lines = text.split("\n")
+    lengths = [len(line.rstrip()) for line in lines if line.strip()]
+    if len(lengths) < _WRAP_MIN_LINES:
+        return text
+    width = sorted(lengths)[int(0.9 * (len(lengths) - 1))]
+    if not _WRAP_WIDTH[0] <= width <= _WRAP_WIDTH[1]:
+        return text
+    filled = [n >= _WRAP_FILLED * width for n in lengths]
+    if sum(filled) < _WRAP_SHARE * len(lengths):
+        return text
+    out = []
+    for line, after in zip(lines, lines[1:], strict=False):
+        out.append(line)
+        kept = line.rstrip()
+        # filled to the margin, or an unfinished sentence (the first line after a dateline)
+        unfinished = (
+            len(kept.split()) >= 4 and not _TERMINAL.search(kept) and not kept.isupper()
+        )
+        joined = (
+            after[:1].strip() != ""
+            and len(kept) <= width + 10
+            and (len(kept) >= _WRAP_FILLED * width or unfinished)
+        )
+        out.append(" " if joined else "\n")
+    out.append(lines[-1])
+    return "".join(out)
+
+
 def clean_text(text: str) -> str:
-    """The text with control and format characters (bidi marks, zero-width joiners) as spaces.
+    """The text with control and format characters (bidi marks, zero-width joiners) as spaces,
+    and a hard-wrapped text's line breaks inside paragraphs as spaces (:func:`unwrap_lines`).
 
     Same length, so every offset still points into the original text; such characters can
     then neither end up in an entity's name nor hide a name ("Putin\u200d"). A lone surrogate
     (text that was never valid Unicode) is a ``BadInputError`` naming its position.
     """
-    out = text.translate(_INVISIBLE)
+    out = unwrap_lines(text.translate(_INVISIBLE))
     if out.isascii():
         return out
     chars = list(out)

@@ -61,3 +61,38 @@ def test_html_entities_are_decoded_exactly_once():
     from tagger.text import html_to_text
 
     assert html_to_text("<p>a &amp;lt; b &amp; c &lt; d</p>") == "a &lt; b & c < d"
+
+
+# Reuters-21578 style wire copy (the layout of its training documents: a capitals headline, then
+# lines cut at a margin of about 65 characters, paragraphs indented), written for this test
+WIRED = (
+    "BANKS AGREE NEW DEBT TERMS\n\n"
+    "Officials from the International Monetary Fund and the World\n"
+    "Bank said on Monday that the new terms for the country's debt\n"
+    "would be announced next week after talks with its creditors.\n"
+    "    The central bank governor said the agreement, reached after\n"
+    "three weeks of talks in Washington, would cut interest costs.\n"
+    "    Officials said the talks would resume in April.\n"
+)
+
+
+def test_a_hard_wrapped_text_has_its_paragraph_lines_joined_at_the_same_offsets():
+    from tagger.text import clean_text
+
+    out = clean_text(WIRED)
+    assert len(out) == len(WIRED)
+    assert "the World Bank said" in out
+    assert "BANKS AGREE NEW DEBT TERMS\n\nOfficials" in out  # headline and paragraphs stay apart
+    assert "creditors.\n    The central" in out
+    # prose in long lines, and short lines of a list, are left alone
+    prose = "A long paragraph that goes on. " * 10 + "\n" + "Another one that goes on. " * 10
+    assert clean_text(prose * 3) == prose * 3
+    listing = "\n".join(["Apples", "Pears and plums", "Oranges", "Kiwis", "Lemons", "Figs"])
+    assert clean_text(listing) == listing
+
+
+def test_a_name_cut_by_the_wrapping_is_one_entity_with_exact_offsets(default):
+    tags = default.tag(WIRED)
+    bank = next(e for e in tags.entities if e.name == "World Bank")
+    mention = bank.mentions[0]
+    assert mention.text == "World\nBank" == WIRED[mention.start : mention.end]
