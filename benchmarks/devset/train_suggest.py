@@ -19,6 +19,7 @@ from tagger.model import add_to_bundle, read_bundle
 from tagger.pipeline import build_nlp
 from tagger.suggest import SUGGEST_FILE, fit_suggest_model
 from tagger.tagger import Tagger
+from tagger.text import clean_text
 
 
 def training_rows(tagger: Tagger, part: str = "fit") -> tuple[list, list[str]]:
@@ -26,7 +27,8 @@ def training_rows(tagger: Tagger, part: str = "fit") -> tuple[list, list[str]]:
     kb = tagger.nlp.get_pipe("tagger_entities").kb  # type: ignore[attr-defined]
     rows, groups = [], []
     with tagger.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
-        docs = tagger.nlp.pipe(frame["text"].tolist(), batch_size=16)
+        # the text as tag() reads it (control characters, hard wrapping: tagger.text.clean_text)
+        docs = tagger.nlp.pipe([clean_text(t) for t in frame["text"]], batch_size=16)
         for (_, article), doc in zip(frame.iterrows(), docs, strict=True):
             entities = doc._.tagger_entities or []
             for field, label in TYPES.items():
