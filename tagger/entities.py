@@ -20,7 +20,6 @@ from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -33,6 +32,7 @@ from tagger.knowledge import (
     is_acronym,
     normalise,
 )
+from tagger.phrases import PhraseIndex
 from tagger.suggest import entity_features
 from tagger.text import Layout, analyse_layout
 
@@ -205,16 +205,9 @@ class EntityResolver:
     def _build(self, kb: KnowledgeBase) -> None:
         nlp = self.nlp
         self.kb = kb
-        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.kinds: dict[str, str] = {}
-        # one entry and alias kind at a time: the ~30,000 pattern docs never all live at once
-        # (holding them together cost 140 MB of peak memory)
-        by_key: dict[str, list[str]] = {}
-        for surface, key, kind in kb.patterns():
-            by_key.setdefault(f"{key}\x1f{kind}", []).append(surface)
-        tokenizer = nlp.tokenizer
-        for match_id, surfaces in by_key.items():
-            self.matcher.add(match_id, list(tokenizer.pipe(surfaces)))  # type: ignore[union-attr]
+        self.matcher = PhraseIndex(
+            nlp, ((surface, f"{key}\x1f{kind}") for surface, key, kind in kb.patterns())
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # spaCy builds this from the tokens: do it once

@@ -8,6 +8,7 @@ the chrome.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -278,13 +279,11 @@ def unwrap_lines(text: str) -> str:
     if sum(filled) < _WRAP_SHARE * len(lengths):
         return text
     out = []
-    for line, after in zip(lines, lines[1:], strict=False):
+    for line, after in itertools.pairwise(lines):
         out.append(line)
         kept = line.rstrip()
         # filled to the margin, or an unfinished sentence (the first line after a dateline)
-        unfinished = (
-            len(kept.split()) >= 4 and not _TERMINAL.search(kept) and not kept.isupper()
-        )
+        unfinished = len(kept.split()) >= 4 and not _TERMINAL.search(kept) and not kept.isupper()
         joined = (
             after[:1].strip() != ""
             and len(kept) <= width + 10
