@@ -48,19 +48,27 @@ class KBEntry:
     country: str | None = None  # ISO alpha-3 of the country it belongs to (a country: itself)
 
 
+_INITIAL_DOT = re.compile(r"\b(\w)\.(?=\s*\w)")
+_INITIAL_SPACE = re.compile(r"\b(\w) (?=\w\b)")
+_SPACES = re.compile(r"\s+")
+_THE = re.compile(r"^the ")
+_POSSESSIVE = re.compile(r"'s?$")
+
+
 @lru_cache(maxsize=1 << 17)
 def normalise(text: str) -> str:
     """Key for alias look-ups: case, accents, quotes, "the" and possessives do not matter.
     Cached: the tables and every story ask for the same names again and again."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
     # initials: "George W Bush" is "George W. Bush", "J. P. Morgan" is "J.P. Morgan"
-    text = re.sub(r"\b(\w)\.(?=\s*\w)", r"\1", text)
-    text = re.sub(r"\b(\w) (?=\w\b)", r"\1", text)
-    text = re.sub(r"\s+", " ", text).strip().casefold()
-    text = re.sub(r"^the ", "", text)
-    text = re.sub(r"'s?$", "", text)
+    text = _INITIAL_DOT.sub(r"\1", text)
+    text = _INITIAL_SPACE.sub(r"\1", text)
+    text = _SPACES.sub(" ", text).strip().casefold()
+    text = _THE.sub("", text)
+    text = _POSSESSIVE.sub("", text)
     return text.strip(" .,:;\"'()")
 
 
