@@ -155,3 +155,31 @@ def test_short_texts_get_thresholds_chosen_on_short_texts():
 def test_few_short_texts_keep_the_article_thresholds(fitted):
     assert fitted.short_texts_ < 50
     assert np.array_equal(fitted.short_thresholds_, fitted.thresholds_)
+
+
+def test_the_word_ngram_cache_counts_as_sklearn_does():
+    """Same matrix as ``CountVectorizer(analyzer="char_wb").transform``: accents, ligatures, a
+    no-break space, words shorter than the n-grams, empty texts, a word met twice."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from tagger.topics import WordNgramCache
+
+    fitted = CountVectorizer(analyzer="char_wb", ngram_range=(3, 4), strip_accents="unicode")
+    fitted.fit(["Sanctions on Russia's banks", "Café owners fined", "I a an Straße"])
+    vectorizer = CountVectorizer(
+        analyzer="char_wb", ngram_range=(3, 4), strip_accents="unicode",
+        vocabulary=fitted.vocabulary_, dtype=np.float64,
+    )  # fmt: skip
+    texts = [
+        "Sanctions on Russia's banks: sanctions again",
+        "Ünïcödé\u00a0café ﬁned I a an",
+        "",
+        "   ",
+        "Straße",
+    ]
+    cache = WordNgramCache(vectorizer)
+    for _ in range(2):  # cold, then from the cache
+        got, want = cache.transform(texts), vectorizer.transform(texts)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        assert (got != want).nnz == 0
+        assert got.has_canonical_format
