@@ -151,7 +151,6 @@ ORG_HEADS = frozenset(
 POST_NOMINALS = frozenset("QC KC MP MEP MSP MLA AM OBE MBE CBE KBE PhD".split())
 
 
-_LINE = re.compile(r"[^\n]+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # alias kinds a capitals-only line may match without the case to confirm them
 _CAPS_KINDS = ("name", "short", "demonym")
@@ -162,12 +161,13 @@ def _caps_tokens(doc: Doc, text: str) -> set[int]:
     """Tokens of lines written in capitals ("REAGAN SEEKS MORE AID FOR CENTRAL AMERICA", a wire
     headline), where case says nothing of what is a name."""
     found: set[int] = set()
-    for line in _LINE.finditer(text):
-        words = _WORD.findall(line.group())
-        if len(words) >= 3 and all(w.isupper() for w in words):
-            span = doc.char_span(line.start(), line.end(), alignment_mode="expand")
+    offset = 0
+    for line in text.split("\n"):
+        if line.isupper() and len(_WORD.findall(line)) >= 3:
+            span = doc.char_span(offset, offset + len(line), alignment_mode="expand")
             if span is not None:
                 found.update(range(span.start, span.end))
+        offset += len(line) + 1
     return found
 
 

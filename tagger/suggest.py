@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,8 @@ def entity_features(
     ``given_names`` are the (normalised) first words of the knowledge base's people.
     """
     text_len = len(text)
+    speech = [m.start() for m in SPEECH.finditer(text)]
+    roles = [m.start() for m in SOURCE_ROLES.finditer(text)]
     body = [ln for ln in layout.lines if ln.zone == "body"]
     body_start = body[0].start if body else 0
     body_len = max(1, (body[-1].end - body_start) if body else text_len)
@@ -118,8 +121,8 @@ def entity_features(
             float(kind in NEWS_OUTLETS),
             math.log1p(by_country.get(home or "", 0)) if entity["label"] == "COUNTRY" else 0.0,
             float(entity["label"] == "PERSON" and _first_word(entity["name"]) in given_names),
-            _share_beside(SPEECH, entity["mentions"], text),
-            _share_beside(SOURCE_ROLES, entity["mentions"], text),
+            _share_beside(speech, entity["mentions"]),
+            _share_beside(roles, entity["mentions"]),
         ]
 
 
@@ -128,15 +131,15 @@ def _first_word(name: str) -> str:
     return words[0] if len(words) > 1 else ""
 
 
-def _share_beside(pattern: re.Pattern[str], mentions: list[dict[str, Any]], text: str) -> float:
-    """The share of ``mentions`` with ``pattern`` within ``CONTEXT_CHARS`` either side."""
-    if not mentions:
+def _share_beside(starts: list[int], mentions: list[dict[str, Any]]) -> float:
+    """The share of ``mentions`` with one of ``starts`` (where a cue word starts, in order)
+    within ``CONTEXT_CHARS`` either side."""
+    if not mentions or not starts:
         return 0.0
-    hits = sum(
-        1
-        for m in mentions
-        if pattern.search(text, max(0, m["start"] - CONTEXT_CHARS), m["end"] + CONTEXT_CHARS)
-    )
+    hits = 0
+    for m in mentions:
+        i = bisect_left(starts, m["start"] - CONTEXT_CHARS)
+        hits += i < len(starts) and starts[i] <= m["end"] + CONTEXT_CHARS
     return hits / len(mentions)
 
 

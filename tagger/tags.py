@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 ENTITY_LABELS = ("PERSON", "COUNTRY", "LOCATION", "ORG", "APP")
@@ -53,10 +53,35 @@ class Tags:
     topics: list[Topic] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON types only: the one shape every output of the project uses."""
+        """Plain JSON types only: the one shape every output of the project uses.
+
+        The same dict as ``dataclasses.asdict`` (a test checks it), written out: ``asdict``
+        copies recursively and cost a batch job almost a millisecond per article."""
         return {
-            "entities": [asdict(e) for e in self.entities],
-            "topics": [asdict(t) for t in self.topics],
+            "entities": [
+                {
+                    "name": e.name,
+                    "label": e.label,
+                    "id": e.id,
+                    "count": e.count,
+                    "salience": e.salience,
+                    "mentions": [
+                        {"start": m.start, "end": m.end, "text": m.text} for m in e.mentions
+                    ],
+                    "suggested": e.suggested,
+                }
+                for e in self.entities
+            ],
+            "topics": [
+                {
+                    "slug": t.slug,
+                    "label": t.label,
+                    "iptc": t.iptc,
+                    "score": t.score,
+                    "evidence": list(t.evidence),
+                }
+                for t in self.topics
+            ],
         }
 
     @classmethod

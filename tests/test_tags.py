@@ -30,3 +30,22 @@ def test_empty_tags_are_falsy_and_by_label_filters():
     assert not Tags()
     assert [e.name for e in sample().by_label("PERSON")] == ["Vladimir Putin"]
     assert sample().by_label("APP") == []
+
+
+def test_to_dict_is_dataclasses_asdict(default):
+    """``to_dict`` is written out for speed; it must stay the same dict as ``asdict``."""
+    from dataclasses import asdict
+
+    tags = default.tag(
+        "Vladimir Putin signed the law on Monday, the Kremlin said. Russia will restrict "
+        "WhatsApp and Telegram and promote the state messenger MAX."
+    )
+    assert tags.entities and tags.topics
+    want = {
+        "entities": [asdict(e) for e in tags.entities],
+        "topics": [asdict(t) for t in tags.topics],
+    }
+    got = tags.to_dict()
+    assert got == want
+    assert [list(e) for e in got["entities"]] == [list(e) for e in want["entities"]]  # key order
+    assert [list(t) for t in got["topics"]] == [list(t) for t in want["topics"]]
