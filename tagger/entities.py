@@ -152,6 +152,7 @@ POST_NOMINALS = frozenset("QC KC MP MEP MSP MLA AM OBE MBE CBE KBE PhD".split())
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_VERSION = re.compile(r"v?\d+(\.\d+)*[a-z]?", re.I)
 # alias kinds a capitals-only line may match without the case to confirm them
 _CAPS_KINDS = ("name", "short", "demonym")
 _CAPS_MAX_WORDS = 4
@@ -340,9 +341,17 @@ class EntityResolver:
                 # "Michael Jordan", "Bank of Russia": the base model saw something longer. A known
                 # person inside a longer non-person span ("Later Zelenskiy") is the model's slip.
                 person_slip = entry.label == "PERSON" and big.label_ != "PERSON"
+                # "Skype 5", "Tor Browser 4.5": an app's name and its version
+                versioned = (
+                    entry.label == "APP"
+                    and big.start == start
+                    and 0 < big.end - end <= 2
+                    and all(_VERSION.fullmatch(t.text) for t in doc[end : big.end])
+                )
                 if (
                     self.kb.lookup(big.text) is None
                     and not person_slip
+                    and not versioned
                     and (
                         # a demonym in a longer nationality span ("MOSCOW - Russian", read as one
                         # NORP across a dateline) still names its country

@@ -79,8 +79,8 @@ def entity_features(
     ``given_names`` are the (normalised) first words of the knowledge base's people.
     """
     text_len = len(text)
-    speech = [m.start() for m in SPEECH.finditer(text)]
-    roles = [m.start() for m in SOURCE_ROLES.finditer(text)]
+    speech = [m.span() for m in SPEECH.finditer(text)]
+    roles = [m.span() for m in SOURCE_ROLES.finditer(text)]
     body = [ln for ln in layout.lines if ln.zone == "body"]
     body_start = body[0].start if body else 0
     body_len = max(1, (body[-1].end - body_start) if body else text_len)
@@ -131,15 +131,15 @@ def _first_word(name: str) -> str:
     return words[0] if len(words) > 1 else ""
 
 
-def _share_beside(starts: list[int], mentions: list[dict[str, Any]]) -> float:
-    """The share of ``mentions`` with one of ``starts`` (where a cue word starts, in order)
-    within ``CONTEXT_CHARS`` either side."""
-    if not mentions or not starts:
+def _share_beside(cues: list[tuple[int, int]], mentions: list[dict[str, Any]]) -> float:
+    """The share of ``mentions`` with a cue word (``cues``: their spans, in order) within
+    ``CONTEXT_CHARS`` characters either side."""
+    if not mentions or not cues:
         return 0.0
     hits = 0
     for m in mentions:
-        i = bisect_left(starts, m["start"] - CONTEXT_CHARS)
-        hits += i < len(starts) and starts[i] <= m["end"] + CONTEXT_CHARS
+        i = bisect_left(cues, (m["start"] - CONTEXT_CHARS, 0))
+        hits += i < len(cues) and cues[i][1] <= m["end"] + CONTEXT_CHARS
     return hits / len(mentions)
 
 

@@ -368,3 +368,18 @@ def test_names_in_a_capitals_only_headline_are_read_by_the_knowledge_base(
     for name, count in present.items():
         assert found.get(name) == count, found
     assert not absent & set(found), found
+
+
+def test_an_app_named_with_its_version_is_the_app(default):
+    """Tor blog style ("Tor Browser 4.5 is released"): the base model reads the name and version
+    as one person or organisation; the knowledge base's app inside it is the tag."""
+    found = {
+        e.name: (e.label, e.count)
+        for e in default.tag(
+            "Tor Browser 4.5 is released\n\nThe release of Tor Browser 4.5 brings a security "
+            "slider. Skype 5 users were told to update."
+        ).entities
+    }
+    assert found.get("Tor Browser") == ("APP", 2), found
+    assert found.get("Skype", ("",))[0] == "APP", found
+    assert not {"Tor Browser 4.5", "Skype 5"} & set(found), found
