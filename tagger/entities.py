@@ -491,6 +491,7 @@ class EntityResolver:
             if not group["_kb"] and len(cand.name) > len(group["name"]):
                 group["name"] = cand.name
             group["_tokens"].append((cand.start, cand.end))
+        _join_defined_acronyms(doc, groups)
         _join_short_forms(groups)
         _find_surnames(doc, groups)
         entities = []
@@ -508,6 +509,42 @@ class EntityResolver:
             group.update(count=len(mentions), mentions=mentions, _tokens=tokens)
             entities.append(group)
         return entities
+
+
+_DEFINED_ACRONYM = re.compile(r"\s*[(\[]\s*([A-Z][A-Za-z&.\-]{1,9})\s*[)\]]")
+
+
+def _join_defined_acronyms(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
+    """A story that defines an acronym ("Liberal Democratic Party (LDP)", "San Miguel Corp
+    (SMC)") means its full name wherever it uses it, whatever else the acronym may name. The
+    known entity of the two keeps the tag; if both are known, the full name does."""
+    text = doc.text
+    by_surface: dict[str, str] = {}
+    for key, group in groups.items():
+        for s, e in group["_tokens"]:
+            by_surface.setdefault(doc[s:e].text, key)
+    for key in list(groups):
+        group = groups.get(key)
+        if group is None or group["label"] not in ("ORG", "APP"):
+            continue
+        for s, e in list(group["_tokens"]):
+            if e - s < 2:
+                continue
+            found = _DEFINED_ACRONYM.match(text, doc[e - 1].idx + len(doc[e - 1].text))
+            acronym = found.group(1) if found else ""
+            other_key = by_surface.get(acronym)
+            if not is_acronym(acronym) or other_key is None or other_key == key:
+                continue
+            other = groups.get(other_key)
+            if other is None or other["label"] not in ("ORG", "APP"):
+                continue
+            keep, drop = (other_key, key) if other["_kb"] and not group["_kb"] else (key, other_key)
+            groups[keep]["_tokens"].extend(groups[drop]["_tokens"])
+            del groups[drop]
+            for surface, owner in by_surface.items():
+                if owner == drop:
+                    by_surface[surface] = keep
+            break
 
 
 def _join_short_forms(groups: dict[str, dict[str, Any]]) -> None:

@@ -383,3 +383,27 @@ def test_an_app_named_with_its_version_is_the_app(default):
     assert found.get("Tor Browser") == ("APP", 2), found
     assert found.get("Skype", ("",))[0] == "APP", found
     assert not {"Tor Browser 4.5", "Skype 5"} & set(found), found
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "absent"),
+    [
+        # BBC business style: "LSE" is also the London School of Economics in the tables
+        (
+            "Shares in the London Stock Exchange (LSE) rose. The LSE said bids were welcome.",
+            "London Stock Exchange",
+            "London School of Economics",
+        ),
+        # Reuters-21578 style: a company unknown to the tables keeps its acronym
+        (
+            "Bicoastal bought shares in brewer San Miguel Corp (SMC). SMC chief financial "
+            "officer Ramon del Rosario said so.",
+            "San Miguel",
+            "SMC",
+        ),
+    ],
+)
+def test_an_acronym_the_story_defines_means_its_full_name(default, text, name, absent):
+    found = {e.name: e.count for e in default.tag(text).entities}
+    assert found.get(name) == 3, found
+    assert absent not in found, found
