@@ -520,8 +520,8 @@ def _join_defined_acronyms(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
     known entity of the two keeps the tag; if both are known, the full name does."""
     text = doc.text
     by_surface: dict[str, str] = {}
-    for key, group in groups.items():
-        for s, e in group["_tokens"]:
+    for key, named in groups.items():
+        for s, e in named["_tokens"]:
             by_surface.setdefault(doc[s:e].text, key)
     for key in list(groups):
         group = groups.get(key)
