@@ -47,6 +47,7 @@ FEATURES = (
     "first word a known given name",
     "share of mentions beside a speech verb",
     "share of mentions beside a source's role",
+    "log people in the story (a person's feature)",
 )
 # what is said around a name: a quoted source ("said Rick Mueller, an analyst at ...") is often
 # named in passing, a story's subject is spoken of
@@ -89,6 +90,9 @@ def entity_features(
     story_counts = [sum(1 for _, z in zs if z != "chrome") for zs in zones]
     total_story = max(1, sum(story_counts))
     rank_in_type: dict[str, int] = {}
+    # a story naming many people tags fewer of them (out of fold on the fitting part it helped
+    # people and no other type)
+    people = sum(1 for e in entities if e["label"] == "PERSON")
     # how often the story names people, bodies and places of each country ("Blair", "Labour",
     # "Downing Street" for the United Kingdom): a country the story is about has them
     by_country: dict[str, int] = {}
@@ -123,6 +127,7 @@ def entity_features(
             float(entity["label"] == "PERSON" and _first_word(entity["name"]) in given_names),
             _share_beside(speech, entity["mentions"]),
             _share_beside(roles, entity["mentions"]),
+            math.log(people) if entity["label"] == "PERSON" else 0.0,
         ]
 
 
