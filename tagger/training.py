@@ -138,11 +138,10 @@ def prepare(
                 skipped["no labels in the taxonomy"] += 1
                 continue
         try:
-            clean_text(body)  # the model reads it as tagging does (read_as_tagged), after feedback
+            texts.append(read_as_tagged(body))
         except BadInputError:
             skipped["text not valid Unicode"] += 1
             continue
-        texts.append(body)
         label_lists.append(sorted(set(labs)))
     for reason, count in skipped.items():
         warnings.warn(f"skipped {count} row(s): {reason}", stacklevel=3)
@@ -216,10 +215,7 @@ def train(
         )
         Y_cal = _indicator(cal_labels, index)
     clf = TopicClassifier(classes=slugs, model=model, C=C, cv=cv, seed=seed).fit(
-        [read_as_tagged(t) for t in texts],
-        Y,
-        X_calibration=[read_as_tagged(t) for t in cal_texts] if cal_texts is not None else None,
-        y_calibration=Y_cal,
+        texts, Y, X_calibration=cal_texts, y_calibration=Y_cal
     )
     topic_model = TopicModel(clf, concepts)
     info = {
