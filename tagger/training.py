@@ -17,7 +17,6 @@ from tagger.errors import BadInputError
 from tagger.io import require_columns
 from tagger.model import default_suggest_model, save_bundle
 from tagger.tagger import Tagger
-from tagger.text import analyse_layout, clean_text
 from tagger.topics import ASSIGNED, Concept, TopicClassifier, TopicModel, read_taxonomy, rescale
 
 _AUTO_SEPARATORS = ("|", ";", ",")
@@ -98,14 +97,6 @@ def prf(pred: np.ndarray, truth: np.ndarray) -> dict[str, Any]:
     return {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4), "support": support}  # fmt: skip
 
 
-def read_as_tagged(body: str) -> str:
-    """The text as the topic model reads it when tagging: cleaned (control characters, hard
-    wrapping) and without page chrome. Training on the same view keeps windows and thresholds
-    the same at both ends."""
-    cleaned = clean_text(body)
-    return analyse_layout(cleaned).story_text(cleaned) or cleaned
-
-
 def prepare(
     df: pd.DataFrame,
     text: str,
@@ -137,11 +128,7 @@ def prepare(
             if not labs and not negatives:
                 skipped["no labels in the taxonomy"] += 1
                 continue
-        try:
-            texts.append(read_as_tagged(body))
-        except BadInputError:
-            skipped["text not valid Unicode"] += 1
-            continue
+        texts.append(body)
         label_lists.append(sorted(set(labs)))
     for reason, count in skipped.items():
         warnings.warn(f"skipped {count} row(s): {reason}", stacklevel=3)

@@ -195,37 +195,3 @@ def test_cli_train_refuses_a_folder_that_is_not_a_bundle(tmp_path, small):
         result = CliRunner().invoke(app, ["train", str(data), "--out", str(folder), "--sep", ";", *extra])  # fmt: skip
         assert result.exit_code == 2 and "holds no model bundle" in result.output
     assert sorted(p.name for p in folder.iterdir()) == ["thesis.docx"]
-
-
-def test_training_reads_a_text_as_tagging_does():
-    """The topic model learns from the view it scores when tagging: page chrome left out, a
-    hard-wrapped text's lines joined, control characters as spaces."""
-    from tagger.training import read_as_tagged
-
-    page = (
-        "Menu\nSign in\nSubscribe\n\nSanctions hit Russian banks\n\n"
-        "The European Union agreed new sanctions on Russian banks on Monday, officials said, "
-        "and froze the assets of several lenders accused of funding the war.\n\n"
-        "Related stories\nMost read\nAdvertisement\n"
-    )
-    story = read_as_tagged(page)
-    assert "Sanctions hit Russian banks" in story and "froze the assets" in story
-    assert "Subscribe" not in story and "Most read" not in story
-    wrapped = "\n".join(
-        ["The central bank said on Monday that it would keep its rates at the",
-         "same level for a third month after inflation slowed in the spring and",
-         "the currency steadied against the dollar and the euro in March, as",
-         "exporters sold their earnings and the ministry bought fewer dollars.",
-         "    The bank also said it expected growth to pick up next year, and",
-         "that the budget deficit would narrow as oil revenue rose again."]
-    )  # fmt: skip
-    assert "at the same level" in read_as_tagged(wrapped)
-    assert read_as_tagged("plain\u200btext") == "plain text"
-
-
-def test_a_text_that_is_not_valid_unicode_is_refused_by_name():
-    from tagger.errors import BadInputError
-    from tagger.training import read_as_tagged
-
-    with pytest.raises(BadInputError, match="lone surrogate"):
-        read_as_tagged("Broken \ud800 text")
