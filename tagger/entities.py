@@ -341,6 +341,10 @@ class EntityResolver:
                 # "Michael Jordan", "Bank of Russia": the base model saw something longer. A known
                 # person inside a longer non-person span ("Later Zelenskiy") is the model's slip.
                 person_slip = entry.label == "PERSON" and big.label_ != "PERSON"
+                # "Running BitTorrent", "Engineer Mannesmann": a known body or app read into a
+                # "person" whose first word no known person has as a given name
+                if entry.label != "PERSON" and big.label_ == "PERSON" and big.start < start:
+                    person_slip = normalise(big[0].text) not in self.kb.given_names
                 # "Skype 5", "Tor Browser 4.5": an app's name and its version
                 versioned = (
                     entry.label == "APP"

@@ -407,3 +407,18 @@ def test_an_acronym_the_story_defines_means_its_full_name(default, text, name, a
     found = {e.name: e.count for e in default.tag(text).entities}
     assert found.get(name) == 3, found
     assert absent not in found, found
+
+
+def test_a_known_body_or_app_read_into_a_person_is_the_body_or_app(default):
+    """Tor blog and Reuters-21578 phrasing: "Running BitTorrent over Tor", "Engineer Mannesmann
+    eased 3.20 marks"; a real first name keeps the person ("Michael Jordan")."""
+    found = {
+        e.name: e.label
+        for e in default.tag(
+            "Running BitTorrent over Tor is a bad idea. Engineer Mannesmann eased 3.20 marks. "
+            "Michael Jordan watched."
+        ).entities
+    }
+    assert found.get("BitTorrent") == "APP" and found.get("Mannesmann") == "ORG", found
+    assert found.get("Michael Jordan") == "PERSON", found
+    assert not {"Running BitTorrent", "Engineer Mannesmann"} & set(found), found
