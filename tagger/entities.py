@@ -217,7 +217,7 @@ class EntityResolver:
         # the story without the page chrome, for tagger_topics (which consumes it)
         doc._.tagger_story = layout.story_text(text) or text
         candidates = drop_junk(doc, self._resolve(doc, text), junk)
-        entities = self._group(doc, candidates)
+        entities = self._group(doc, candidates, text)
         _score_salience(entities, layout)
         entities.sort(key=lambda e: (-e["salience"], -e["count"], e["name"]))
         entity_features(
@@ -424,7 +424,7 @@ class EntityResolver:
         ambiguous alias or an acronym needs its own case, so neither is taken here."""
         taken = {i for c in candidates for i in range(c.start, c.end)}
         out = []
-        i, last = 0, len(doc)
+        last = len(doc)
         for i in sorted(caps):
             if i in taken:
                 continue
@@ -477,7 +477,9 @@ class EntityResolver:
         return out
 
     # -- one entity per real-world thing ------------------------------------------------------
-    def _group(self, doc: Doc, candidates: list[_Candidate]) -> list[dict[str, Any]]:
+    def _group(
+        self, doc: Doc, candidates: list[_Candidate], text: str | None = None
+    ) -> list[dict[str, Any]]:
         groups: dict[str, dict[str, Any]] = {}
         for cand in sorted(candidates, key=lambda c: c.start):
             key = cand.entry.key if cand.entry else f"{cand.label}:{normalise(cand.name)}"
@@ -495,7 +497,7 @@ class EntityResolver:
             if not group["_kb"] and len(cand.name) > len(group["name"]):
                 group["name"] = cand.name
             group["_tokens"].append((cand.start, cand.end))
-        _join_defined_acronyms(doc, groups)
+        _join_defined_acronyms(doc, groups, text or doc.text)
         _join_short_forms(groups)
         _find_surnames(doc, groups)
         entities = []
@@ -518,11 +520,10 @@ class EntityResolver:
 _DEFINED_ACRONYM = re.compile(r"\s*[(\[]\s*([A-Z][A-Za-z&.\-]{1,9})\s*[)\]]")
 
 
-def _join_defined_acronyms(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
+def _join_defined_acronyms(doc: Doc, groups: dict[str, dict[str, Any]], text: str) -> None:
     """A story that defines an acronym ("Liberal Democratic Party (LDP)", "San Miguel Corp
     (SMC)") means its full name wherever it uses it, whatever else the acronym may name. The
     known entity of the two keeps the tag; if both are known, the full name does."""
-    text = doc.text
     by_surface: dict[str, str] = {}
     for key, named in groups.items():
         for s, e in named["_tokens"]:

@@ -84,6 +84,8 @@ def test_a_hard_wrapped_text_has_its_paragraph_lines_joined_at_the_same_offsets(
     assert "the World Bank said" in out
     assert "BANKS AGREE NEW DEBT TERMS\n\nOfficials" in out  # headline and paragraphs stay apart
     assert "creditors.\n    The central" in out
+    crlf = WIRED.replace("\n", "\r\n")  # Windows line ends: the same length out
+    assert len(clean_text(crlf)) == len(crlf)
     # prose in long lines, and short lines of a list, are left alone
     prose = "A long paragraph that goes on. " * 10 + "\n" + "Another one that goes on. " * 10
     assert clean_text(prose * 3) == prose * 3
@@ -91,8 +93,9 @@ def test_a_hard_wrapped_text_has_its_paragraph_lines_joined_at_the_same_offsets(
     assert clean_text(listing) == listing
 
 
-def test_a_name_cut_by_the_wrapping_is_one_entity_with_exact_offsets(default):
-    tags = default.tag(WIRED)
-    bank = next(e for e in tags.entities if e.name == "World Bank")
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_a_name_cut_by_the_wrapping_is_one_entity_with_exact_offsets(default, line_end):
+    text = WIRED.replace("\n", line_end)
+    bank = next(e for e in default.tag(text).entities if e.name == "World Bank")
     mention = bank.mentions[0]
-    assert mention.text == "World\nBank" == WIRED[mention.start : mention.end]
+    assert mention.text == f"World{line_end}Bank" == text[mention.start : mention.end]
