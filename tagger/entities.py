@@ -220,9 +220,8 @@ class EntityResolver:
         entities = self._group(doc, candidates, text)
         _score_salience(entities, layout)
         entities.sort(key=lambda e: (-e["salience"], -e["count"], e["name"]))
-        entity_features(
-            entities, layout, text, self.kb.given_names
-        )  # for tagger_suggest's decision
+        # for tagger_suggest's decision (which also keeps or drops the implied countries)
+        entity_features(entities, layout, text, self.kb.given_names, self.kb.countries)
         spans = []
         for entity in entities:
             for token_start, token_end in entity.pop("_tokens"):

@@ -117,6 +117,11 @@ class KnowledgeBase:
             for entry in entries
             if entry.label == "PERSON" and len(words := normalise(entry.name).split()) > 1
         )
+        # each country by its ISO code: a story about a country's people and bodies that never
+        # names it ("Blair", "the Commons") is still about it (tagger.suggest, implied countries)
+        self.countries = {
+            entry.country: entry for entry in entries if entry.label == "COUNTRY" and entry.country
+        }
         # names first, so that a full name wins over another entity's short form
         for kind in ("name", "demonym", "short", "ambiguous"):
             for entry in entries:

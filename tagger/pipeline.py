@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from tagger import entities as _entities  # noqa: F401  (registers the tagger_entities factory)
 from tagger.errors import ConfigurationError, ModelIntegrityError
-from tagger.suggest import SUGGEST_FILE, SuggestModel
+from tagger.suggest import SUGGEST_FILE, SuggestModel, drop_implied
 from tagger.tags import Entity, Mention, Tags, Topic
 from tagger.text import analyse_layout
 from tagger.topics import SUGGEST_FLOOR, TopicClassifier, TopicModel, read_taxonomy, write_taxonomy
@@ -134,6 +134,7 @@ class SuggestAnnotator:
         else:
             for entity in entities:
                 entity.pop("features", None)
+            drop_implied(entities)
         return doc
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:

@@ -14,7 +14,7 @@ import json
 import math
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,12 @@ FEATURES = (
     "share of mentions beside a speech verb",
     "share of mentions beside a source's role",
     "log people in the story (a person's feature)",
+    "not named: implied by its people and bodies",
+    "share of story mentions that are the country's people and bodies",
 )
+# a country the story never names but whose people, bodies and places it names this often is a
+# candidate (editors tag the United Kingdom on a story about the Commons); the model decides
+IMPLIED_MIN_MENTIONS = 2
 # what is said around a name: a quoted source ("said Rick Mueller, an analyst at ...") is often
 # named in passing, a story's subject is spoken of
 SPEECH = re.compile(
@@ -73,11 +78,15 @@ def entity_features(
     layout: Layout,
     text: str,
     given_names: frozenset[str] = frozenset(),
+    countries: Mapping[str, Any] | None = None,
 ) -> None:
     """Add ``entity["features"]`` (a list in the order of ``FEATURES``) to every entity dict.
 
     Expects ``salience`` to be set and the entities sorted by salience, best first.
     ``given_names`` are the (normalised) first words of the knowledge base's people.
+    ``countries`` (ISO alpha-3 -> the knowledge base's country entry): with it, a country the
+    story does not name but whose people and bodies it names is appended as an *implied* entity
+    (no mentions, ``implied: True``), kept only if the decision suggests it.
     """
     text_len = len(text)
     speech = [m.span() for m in SPEECH.finditer(text)]
@@ -100,6 +109,14 @@ def entity_features(
         home = entity.get("kb_country")
         if home and entity["label"] != "COUNTRY":
             by_country[home] = by_country.get(home, 0) + count
+    if countries:
+        named = {e.get("kb_country") for e in entities if e["label"] == "COUNTRY"}
+        for iso, n in sorted(by_country.items(), key=lambda item: (-item[1], item[0])):
+            entry = countries.get(iso)
+            if n >= IMPLIED_MIN_MENTIONS and iso not in named and entry is not None:
+                entities.append(_implied_country(entry))
+                zones.append([])
+                story_counts.append(0)
     for overall, (entity, zs, count) in enumerate(zip(entities, zones, story_counts, strict=True)):
         rank_in_type[entity["label"]] = rank_in_type.get(entity["label"], 0) + 1
         in_body = [start for start, zone in zs if zone == "body"]
@@ -118,7 +135,7 @@ def entity_features(
             1.0 / rank_in_type[entity["label"]],
             1.0 / (overall + 1),
             float(bool(entity.get("id"))),
-            float(count == 0),
+            float(count == 0 and not entity.get("implied")),
             math.log1p(story_words) / 10.0,
             float(entity.pop("known", bool(entity.get("id")))),
             float(len(entity["name"].split()) == 1),
@@ -128,7 +145,33 @@ def entity_features(
             _share_beside(speech, entity["mentions"]),
             _share_beside(roles, entity["mentions"]),
             math.log(people) if entity["label"] == "PERSON" else 0.0,
+            float(bool(entity.get("implied"))),
+            by_country.get(home or "", 0) / total_story if entity["label"] == "COUNTRY" else 0.0,
         ]
+
+
+def drop_implied(entities: list[dict[str, Any]]) -> None:
+    """Remove the implied entities that are not suggested (in place) and the ``implied`` mark."""
+    entities[:] = [e for e in entities if not e.get("implied") or e.get("suggested")]
+    for entity in entities:
+        entity.pop("implied", None)
+
+
+def _implied_country(entry: Any) -> dict[str, Any]:
+    """An entity for a country the story does not name (see :func:`entity_features`)."""
+    return {
+        "name": entry.name,
+        "label": "COUNTRY",
+        "id": entry.id,
+        "count": 0,
+        "salience": 0.0,
+        "mentions": [],
+        "_tokens": [],
+        "known": True,
+        "kb_kind": entry.kind,
+        "kb_country": entry.country,
+        "implied": True,
+    }
 
 
 def _first_word(name: str) -> str:
@@ -165,7 +208,8 @@ class SuggestModel:
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def decide(self, entities: list[dict[str, Any]]) -> None:
-        """Set ``entity["suggested"]`` on every entity dict and drop its features."""
+        """Set ``entity["suggested"]`` on every entity dict and drop its features; an implied
+        country (named nowhere in the text) stays only if it is suggested."""
         for entity in entities:
             features = entity.pop("features", None)
             p = None if features is None else self.probability(entity["label"], features)
@@ -175,6 +219,7 @@ class SuggestModel:
             entity["suggested"] = (
                 p is not None and p >= self.thresholds[entity["label"]] and not chrome_only
             )
+        drop_implied(entities)
 
     def to_json(self) -> str:
         return json.dumps(

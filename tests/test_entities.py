@@ -367,7 +367,8 @@ def test_names_in_a_capitals_only_headline_are_read_by_the_knowledge_base(
     found = {e.name: e.count for e in default.tag(text).entities}
     for name, count in present.items():
         assert found.get(name) == count, found
-    assert not absent & set(found), found
+    # no mention is read as these (a country the story implies may still be suggested, count 0)
+    assert not {name for name in absent if found.get(name)}, found
 
 
 def test_an_app_named_with_its_version_is_the_app(default):

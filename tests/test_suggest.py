@@ -107,3 +107,44 @@ def test_a_name_whose_first_word_is_no_known_given_name_is_flagged(default):
     assert _first_word("Vladimir Putin") in given
     assert _first_word("Website Fingerprinting") not in given
     assert _first_word("Putin") == ""  # one word: no first name to judge
+
+
+# A BBC politics story rarely names the country it is set in; editors tag it all the same.
+WESTMINSTER = (
+    "Tony Blair told the Commons on Tuesday that Labour would cut taxes. Gordon Brown, the "
+    "Chancellor, agreed. Michael Howard of the Conservatives said the plan was a sham."
+)
+
+
+def test_a_country_the_story_implies_is_suggested_without_mentions(default):
+    tags = default.tag(WESTMINSTER)
+    uk = [e for e in tags.entities if e.name == "United Kingdom"]
+    assert len(uk) == 1 and uk[0].label == "COUNTRY" and uk[0].id == "GBR"
+    assert uk[0].suggested and uk[0].count == 0 and uk[0].mentions == []
+    assert "United Kingdom" in output_row(tags)["countries"]
+    assert all("implied" not in e for e in default.nlp(WESTMINSTER)._.tagger_entities)
+
+
+def test_an_implied_country_is_a_candidate_only_and_never_doubles_a_named_one(default):
+    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
+        implied = default.nlp(WESTMINSTER)._.tagger_entities
+        named = default.nlp(WESTMINSTER + " Britain's voters will decide.")._.tagger_entities
+    by_name = {e["name"]: dict(zip(FEATURES, e["features"], strict=True)) for e in implied}
+    uk = by_name["United Kingdom"]
+    assert uk["not named: implied by its people and bodies"] == 1.0
+    assert uk["only in page chrome"] == 0.0
+    assert uk["log mentions of the country's people and bodies"] > 0
+    uk_named = [e for e in named if e["name"] == "United Kingdom"]
+    assert len(uk_named) == 1 and uk_named[0]["count"] == 1 and "implied" not in uk_named[0]
+    # without a decision (no suggestion model) a country the text never names is not returned
+    from tagger.pipeline import SuggestAnnotator
+
+    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
+        doc = default.nlp(WESTMINSTER)
+    SuggestAnnotator(model=None)(doc)
+    assert "United Kingdom" not in {e["name"] for e in doc._.tagger_entities}
+
+
+def test_one_passing_name_implies_no_country(default):
+    tags = default.tag("Oil prices rose on Monday after Tony Blair spoke about the weather.")
+    assert "United Kingdom" not in {e.name for e in tags.entities}
