@@ -303,22 +303,36 @@ class StoryView:
     n_words: int = 0
 
 
-AGGREGATE_FEATURES = ("best window", "second window", "mean window", "share over 0.5", "story", "log windows")  # fmt: skip
+AGGREGATE_FEATURES = (
+    "best window", "second window", "mean window", "share over 0.5", "story", "log windows",
+    "best window x log windows", "story x log windows", "share over 0.5 x log windows",
+)  # fmt: skip
 
 
 def aggregate_features(window_probs: np.ndarray, story_probs: np.ndarray) -> np.ndarray:
-    """The aggregator's inputs for one story: (n_topics, len(AGGREGATE_FEATURES))."""
+    """The aggregator's inputs for one story: (n_topics, len(AGGREGATE_FEATURES)).
+
+    The products with the number of windows let one linear aggregator weigh a story's best
+    window and its whole-story score differently in a long story than in a short one (on the
+    development set's fitting part, out of fold, recall on articles over 1,000 words rose from
+    0.81 to 0.83 with them, and micro- and macro-F1 a little)."""
     ordered = -np.sort(-window_probs, axis=0)
-    best = ordered[0]
-    second = ordered[1] if len(ordered) > 1 else ordered[0]
+    best = _logit(ordered[0])
+    second = _logit(ordered[1] if len(ordered) > 1 else ordered[0])
+    share = (window_probs >= 0.5).mean(axis=0)
+    story = _logit(story_probs)
+    log_windows = np.full(best.shape, np.log(len(window_probs)))
     return np.column_stack(
         [
-            _logit(best),
-            _logit(second),
+            best,
+            second,
             _logit(window_probs.mean(axis=0)),
-            (window_probs >= 0.5).mean(axis=0),
-            _logit(story_probs),
-            np.full(best.shape, np.log(len(window_probs))),
+            share,
+            story,
+            log_windows,
+            best * log_windows,
+            story * log_windows,
+            share * log_windows,
         ]
     )
 
