@@ -50,6 +50,7 @@ FEATURES = (
     "log people in the story (a person's feature)",
     "not named: implied by its people and bodies",
     "share of story mentions that are the country's people and bodies",
+    "an operating system",
 )
 # a country the story never names but whose people, bodies and places it names this often is a
 # candidate (editors tag the United Kingdom on a story about the Commons); the model decides
@@ -147,6 +148,8 @@ def entity_features(
             math.log(people) if entity["label"] == "PERSON" else 0.0,
             float(bool(entity.get("implied"))),
             by_country.get(home or "", 0) / total_story if entity["label"] == "COUNTRY" else 0.0,
+            # the platform a story's software runs on is mostly named in passing
+            float(kind == "operating system"),
         ]
 
 

@@ -148,3 +148,17 @@ def test_an_implied_country_is_a_candidate_only_and_never_doubles_a_named_one(de
 def test_one_passing_name_implies_no_country(default):
     tags = default.tag("Oil prices rose on Monday after Tony Blair spoke about the weather.")
     assert "United Kingdom" not in {e.name for e in tags.entities}
+
+
+def test_an_operating_system_is_flagged_for_the_decision(default):
+    """Tor's release notes name the platforms a program runs on in passing ("for Windows, macOS
+    and Linux"); the decision reads the knowledge base's kind."""
+    text = (
+        "New Tor Browser released\n\nThe new Tor Browser fixes a crash in the download window. "
+        "Builds for Windows, macOS and Linux are on the download page."
+    )
+    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
+        entities = default.nlp(text)._.tagger_entities
+    flag = {e["name"]: dict(zip(FEATURES, e["features"], strict=True))["an operating system"] for e in entities}  # fmt: skip
+    assert flag["Linux"] == 1.0 and flag["macOS"] == 1.0
+    assert flag["Tor Browser"] == 0.0
