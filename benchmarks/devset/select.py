@@ -19,6 +19,7 @@ import csv
 import hashlib
 import random
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from benchmarks.devset.sources import iter_articles
@@ -55,6 +56,20 @@ MEASURE_SHARE = 0.4
 def _hint_counts(text: str) -> dict[str, int]:
     low = text.lower()
     return {slug: len(re.findall(pattern, low)) for slug, pattern in HINTS.items()}
+
+
+def _strongest(
+    scored: dict[str, tuple[str, int, dict[str, float]]], slugs: Iterable[str], per_topic: int
+) -> list[str]:
+    """For each topic in turn, the ``per_topic`` unpicked articles with the densest hints."""
+    picked: list[str] = []
+    for slug in slugs:
+        ranked = sorted(
+            (a for a in scored if a not in picked and scored[a][2][slug] > 0),
+            key=lambda a, s=slug: (-scored[a][2][s], a),
+        )
+        picked += ranked[:per_topic]
+    return picked
 
 
 def _text_key(text: str) -> str:
@@ -146,13 +161,7 @@ def select_round2() -> None:
             words,
             {s: 100 * h / words if h >= 2 else 0.0 for s, h in hits.items()},
         )
-    picked: list[str] = []
-    for slug in THIN_HINTS:
-        ranked = sorted(
-            (a for a in scored if a not in picked and scored[a][2][slug] > 0),
-            key=lambda a: (-scored[a][2][slug], a),
-        )
-        picked += ranked[:ROUND2_PER_TOPIC]
+    picked = _strongest(scored, THIN_HINTS, ROUND2_PER_TOPIC)
     rng = random.Random(2)
     rng.shuffle(picked)
     with open(ARTICLES, "a", encoding="utf-8", newline="") as fh:
@@ -198,13 +207,7 @@ def select_round3() -> None:
             words,
             {s: 100 * h / words if h >= 2 else 0.0 for s, h in hits.items()},
         )
-    picked: list[str] = []
-    for slug in ROUND3_THIN:
-        ranked = sorted(
-            (a for a in scored if a not in picked and scored[a][2][slug] > 0),
-            key=lambda a: (-scored[a][2][slug], a),
-        )
-        picked += ranked[:ROUND3_PER_TOPIC]
+    picked = _strongest(scored, ROUND3_THIN, ROUND3_PER_TOPIC)
     rng = random.Random(3)
     for source, n in ROUND3_FILL.items():
         pool = sorted(a for a in scored if scored[a][0] == source and a not in picked)
@@ -238,13 +241,20 @@ ROUND5_CHUNKS = (19, 20, 21, 22)
 
 
 def select_round4(
-    fill: dict[str, int] | None = None, chunks: tuple[int, ...] = (), seed: int = 4
+    fill: dict[str, int] | None = None,
+    chunks: tuple[int, ...] = (),
+    seed: int = 4,
+    skip_copies: bool = False,
 ) -> None:
     with open(ARTICLES, encoding="utf-8", newline="") as fh:
         taken = {row["id"] for row in csv.DictReader(fh)}
-    # the sources repeat a few texts: never pick a copy of an article already in the set (added
-    # for round 5, after round 4 was drawn; round 4 had drawn no such copy)
-    seen = {_text_key(text) for aid, _, text in iter_articles() if aid in taken}
+    # the sources repeat a few texts: from round 5 on, never pick a copy of an article already in
+    # the set (round 4 was drawn before this check, and drew no such copy; it stays reproducible)
+    seen = (
+        {_text_key(text) for aid, _, text in iter_articles() if aid in taken}
+        if skip_copies
+        else set()
+    )
     pools: dict[str, list[tuple[str, str, int]]] = {}
     for aid, source, text in iter_articles():
         words = len(text.split())
@@ -295,7 +305,7 @@ if __name__ == "__main__":
     if "--round6" in sys.argv:
         select_round6()
     elif "--round5" in sys.argv:
-        select_round4(ROUND5_FILL, ROUND5_CHUNKS, seed=5)
+        select_round4(ROUND5_FILL, ROUND5_CHUNKS, seed=5, skip_copies=True)
     elif "--round4" in sys.argv:
         select_round4()
     elif "--round3" in sys.argv:
