@@ -51,6 +51,7 @@ FEATURES = (
     "not named: implied by its people and bodies",
     "share of story mentions that are the country's people and bodies",
     "an operating system",
+    "share of mentions beside an office",
 )
 # a country the story never names but whose people, bodies and places it names this often is a
 # candidate (editors tag the United Kingdom on a story about the Commons); the model decides
@@ -63,6 +64,12 @@ SPEECH = re.compile(
 SOURCE_ROLES = re.compile(
     r"\b(?:analysts?|spokes(?:man|woman|person)|experts?|professor|researchers?|curator|"
     r"economists?|strategists?|dealers?|traders?|authors?|writers?)\b",
+    re.I,
+)
+# holders of office: the newsmakers a story is about more often than the sources it quotes
+OFFICES = re.compile(
+    r"\b(?:president|prime minister|premier|chancellor|minister|secretary|senator|governor|"
+    r"mayor|leader|chairman|chairwoman|chief executive|ceo|king|queen|judge|ambassador|MP)\b",
     re.I,
 )
 CONTEXT_CHARS = 60
@@ -92,6 +99,7 @@ def entity_features(
     text_len = len(text)
     speech = [m.span() for m in SPEECH.finditer(text)]
     roles = [m.span() for m in SOURCE_ROLES.finditer(text)]
+    offices = [m.span() for m in OFFICES.finditer(text)]
     body = [ln for ln in layout.lines if ln.zone == "body"]
     body_start = body[0].start if body else 0
     body_len = max(1, (body[-1].end - body_start) if body else text_len)
@@ -150,6 +158,7 @@ def entity_features(
             by_country.get(home or "", 0) / total_story if entity["label"] == "COUNTRY" else 0.0,
             # the platform a story's software runs on is mostly named in passing
             float(kind == "operating system"),
+            _share_beside(offices, entity["mentions"]),
         ]
 
 

@@ -162,3 +162,16 @@ def test_an_operating_system_is_flagged_for_the_decision(default):
     flag = {e["name"]: dict(zip(FEATURES, e["features"], strict=True))["an operating system"] for e in entities}  # fmt: skip
     assert flag["Linux"] == 1.0 and flag["macOS"] == 1.0
     assert flag["Tor Browser"] == 0.0
+
+
+def test_a_name_beside_an_office_is_flagged(default):
+    """Newsmakers come with their office ("Chancellor Gordon Brown"); quoted sources with a role."""
+    text = (
+        "Chancellor Gordon Brown will set out his budget on Wednesday.\n\n"
+        '"It will be a tight squeeze," said Rick Mueller, an analyst at a London bank.'
+    )
+    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
+        entities = default.nlp(text)._.tagger_entities
+    office = {e["name"]: dict(zip(FEATURES, e["features"], strict=True))["share of mentions beside an office"] for e in entities}  # fmt: skip
+    assert office["Gordon Brown"] == 1.0
+    assert office["Rick Mueller"] == 0.0
