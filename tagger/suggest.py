@@ -250,7 +250,10 @@ class SuggestModel:
         """The inverse of :meth:`to_json`; ValueError when it does not fit this version."""
         data = json.loads(text)
         if data.get("features") != list(FEATURES):
-            raise ValueError("the suggestion model was built with other features")
+            raise ValueError(
+                "it was built with other features (by another version of tagger? retrain the "
+                "bundle with `tagger train`)"
+            )
         weights = {str(k): [float(x) for x in v] for k, v in data["weights"].items()}
         if any(len(w) != len(FEATURES) + 1 for w in weights.values()):
             raise ValueError("a suggestion model weight vector has the wrong length")

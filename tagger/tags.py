@@ -19,7 +19,8 @@ class Mention:
 
 @dataclass
 class Entity:
-    """One real-world thing named in the text, however often it is mentioned.
+    """One real-world thing named in the text, however often it is mentioned (or a suggested
+    country the text implies without naming it: ``count`` 0, no ``mentions``).
 
     ``suggested`` is the editor's decision (tag it or not), learned from editors' tags of real
     articles; ``salience`` ranks (how central it is, 0-1).

@@ -699,7 +699,10 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         }
         for name, shape in expected.items():
             if tuple(arrays[name].shape) != shape:
-                raise ValueError(f"{name} has shape {arrays[name].shape}, expected {shape}")
+                raise ValueError(
+                    f"{name} has shape {arrays[name].shape}, expected {shape} (a model saved by "
+                    "another version of tagger? retrain it with `tagger train`)"
+                )
         if "short_thresholds" in arrays and arrays["short_thresholds"].shape != (n_topics,):
             raise ValueError("short_thresholds does not match the topics")
         for name in FEATURE_PARAMS:

@@ -149,3 +149,20 @@ def test_typing_refreshes_after_a_pause(server, browser):
         expect(page.locator("#status")).to_contain_text("tagged in")
     finally:
         page.close()
+
+
+def test_a_country_the_story_implies_shows_why_it_has_no_mentions(server, browser):
+    url, _ = server
+    page = browser.new_page()
+    try:
+        page.goto(url)
+        page.locator("#text").fill(
+            "Tony Blair told the Commons on Tuesday that Labour would cut taxes. Gordon Brown, "
+            "the Chancellor, agreed. Michael Howard of the Conservatives said the plan was a sham."
+        )
+        uk = page.locator(".chip.entity[data-label=COUNTRY]", has_text="United Kingdom")
+        sync_api.expect(uk).to_be_visible(timeout=10_000)
+        assert "not named in the text" in (uk.get_attribute("title") or "")
+        assert page.locator("#backdrop mark[data-label=COUNTRY]").count() == 0
+    finally:
+        page.close()

@@ -119,6 +119,17 @@ def test_an_object_array_in_the_npz_is_refused_and_never_run(copy, tmp_path):
     assert not marker.exists()
 
 
+def test_a_model_of_another_version_is_refused_with_what_to_do(copy):
+    """A bundle saved before the aggregator read more features (stop 20) has a shorter one."""
+    with np.load(copy / "topic_model.npz", allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    arrays["aggregator"] = arrays["aggregator"][:7]
+    np.savez(copy / "topic_model.npz", **arrays)
+    _rewrite_manifest(copy)
+    with pytest.raises(ModelIntegrityError, match=r"aggregator has shape .*retrain it with `tagger train`"):  # fmt: skip
+        Tagger.load(copy)
+
+
 def test_tampered_arrays_are_refused_by_checksum(copy):
     with (copy / "topic_model.npz").open("ab") as handle:
         handle.write(b"\x00evil")

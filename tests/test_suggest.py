@@ -25,6 +25,13 @@ STORY = (
 )
 
 
+def _features(default, text: str) -> dict[str, dict[str, float]]:
+    """Each entity's features by name, as tagger_suggest reads them (before the decision)."""
+    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
+        entities = default.nlp(text)._.tagger_entities
+    return {e["name"]: dict(zip(FEATURES, e["features"], strict=True)) for e in entities}
+
+
 def test_the_story_subject_is_suggested_and_sidebar_names_are_not(default):
     tags = default.tag(STORY)
     by_name = {e.name: e for e in tags.entities}
@@ -53,8 +60,9 @@ def test_the_model_file_round_trips_and_a_tampered_one_is_refused(tmp_path):
     data["features"] = list(FEATURES[:-1])
     bad = tmp_path / SUGGEST_FILE
     bad.write_text(json.dumps(data))
-    with pytest.raises(ModelIntegrityError, match="not a valid suggestion model"):
+    with pytest.raises(ModelIntegrityError, match="not a valid suggestion model") as refused:
         load_suggest_model(bad)
+    assert "retrain the bundle with `tagger train`" in str(refused.value)
 
 
 def test_places_are_never_suggested(default):
@@ -89,9 +97,7 @@ def test_features_read_what_is_said_around_a_name(default):
         "Mueller, an analyst at Energy Security Analysis.\n\nIn Moscow, where the cold weather went "
         "on for a third week, Vladimir Putin met OPEC ministers."
     )
-    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
-        entities = default.nlp(text)._.tagger_entities
-    by_name = {e["name"]: dict(zip(FEATURES, e["features"], strict=True)) for e in entities}
+    by_name = _features(default, text)
     mueller = by_name["Rick Mueller"]
     assert mueller["share of mentions beside a speech verb"] == 1.0
     assert mueller["share of mentions beside a source's role"] == 1.0
@@ -127,10 +133,8 @@ def test_a_country_the_story_implies_is_suggested_without_mentions(default):
 
 def test_an_implied_country_is_a_candidate_only_and_never_doubles_a_named_one(default):
     with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
-        implied = default.nlp(WESTMINSTER)._.tagger_entities
         named = default.nlp(WESTMINSTER + " Britain's voters will decide.")._.tagger_entities
-    by_name = {e["name"]: dict(zip(FEATURES, e["features"], strict=True)) for e in implied}
-    uk = by_name["United Kingdom"]
+    uk = _features(default, WESTMINSTER)["United Kingdom"]
     assert uk["not named: implied by its people and bodies"] == 1.0
     assert uk["only in page chrome"] == 0.0
     assert uk["log mentions of the country's people and bodies"] > 0
@@ -157,9 +161,7 @@ def test_an_operating_system_is_flagged_for_the_decision(default):
         "New Tor Browser released\n\nThe new Tor Browser fixes a crash in the download window. "
         "Builds for Windows, macOS and Linux are on the download page."
     )
-    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
-        entities = default.nlp(text)._.tagger_entities
-    flag = {e["name"]: dict(zip(FEATURES, e["features"], strict=True))["an operating system"] for e in entities}  # fmt: skip
+    flag = {name: f["an operating system"] for name, f in _features(default, text).items()}
     assert flag["Linux"] == 1.0 and flag["macOS"] == 1.0
     assert flag["Tor Browser"] == 0.0
 
@@ -170,8 +172,7 @@ def test_a_name_beside_an_office_is_flagged(default):
         "Chancellor Gordon Brown will set out his budget on Wednesday.\n\n"
         '"It will be a tight squeeze," said Rick Mueller, an analyst at a London bank.'
     )
-    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
-        entities = default.nlp(text)._.tagger_entities
-    office = {e["name"]: dict(zip(FEATURES, e["features"], strict=True))["share of mentions beside an office"] for e in entities}  # fmt: skip
+    by_name = _features(default, text)
+    office = {name: f["share of mentions beside an office"] for name, f in by_name.items()}
     assert office["Gordon Brown"] == 1.0
     assert office["Rick Mueller"] == 0.0

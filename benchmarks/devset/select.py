@@ -58,6 +58,20 @@ def _hint_counts(text: str) -> dict[str, int]:
     return {slug: len(re.findall(pattern, low)) for slug, pattern in HINTS.items()}
 
 
+def _density(hits: dict[str, int], words: int) -> dict[str, float]:
+    """Hint matches per 100 words (two at least), so a long text with one mention does not win."""
+    return {slug: 100 * h / words if h >= 2 else 0.0 for slug, h in hits.items()}
+
+
+def _append_fit(picked: list[tuple[str, str, int]], chunks: tuple[int, ...]) -> None:
+    """Add ``(id, source, words)`` rows to the fitting part, dealt round the ``chunks``."""
+    with open(ARTICLES, "a", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        for i, (aid, source, words) in enumerate(picked):
+            writer.writerow([aid, source, words, "fit", chunks[i % len(chunks)]])
+    print(f"{len(picked)} articles added to the fitting part as chunks {chunks}")
+
+
 def _strongest(
     scored: dict[str, tuple[str, int, dict[str, float]]], slugs: Iterable[str], per_topic: int
 ) -> list[str]:
@@ -65,10 +79,11 @@ def _strongest(
     picked: list[str] = []
     for slug in slugs:
         ranked = sorted(
-            (a for a in scored if a not in picked and scored[a][2][slug] > 0),
-            key=lambda a, s=slug: (-scored[a][2][s], a),
+            (-density[slug], aid)
+            for aid, (_, _, density) in scored.items()
+            if aid not in picked and density[slug] > 0
         )
-        picked += ranked[:per_topic]
+        picked += [aid for _, aid in ranked[:per_topic]]
     return picked
 
 
@@ -155,12 +170,7 @@ def select_round2() -> None:
             continue
         low = text.lower()
         hits = {slug: len(re.findall(p, low)) for slug, p in THIN_HINTS.items()}
-        # hits per 100 words, so long texts with one mention do not win
-        scored[aid] = (
-            source,
-            words,
-            {s: 100 * h / words if h >= 2 else 0.0 for s, h in hits.items()},
-        )
+        scored[aid] = (source, words, _density(hits, words))
     picked = _strongest(scored, THIN_HINTS, ROUND2_PER_TOPIC)
     rng = random.Random(2)
     rng.shuffle(picked)
@@ -202,23 +212,14 @@ def select_round3() -> None:
             continue
         low = text.lower()
         hits = {slug: len(re.findall(patterns[slug], low)) for slug in ROUND3_THIN}
-        scored[aid] = (
-            source,
-            words,
-            {s: 100 * h / words if h >= 2 else 0.0 for s, h in hits.items()},
-        )
+        scored[aid] = (source, words, _density(hits, words))
     picked = _strongest(scored, ROUND3_THIN, ROUND3_PER_TOPIC)
     rng = random.Random(3)
     for source, n in ROUND3_FILL.items():
         pool = sorted(a for a in scored if scored[a][0] == source and a not in picked)
         picked += rng.sample(pool, n)
     rng.shuffle(picked)
-    with open(ARTICLES, "a", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        for i, aid in enumerate(picked):
-            source, words, _ = scored[aid]
-            writer.writerow([aid, source, words, "fit", ROUND3_CHUNKS[i % len(ROUND3_CHUNKS)]])
-    print(f"round 3: {len(picked)} articles added to the fitting part as chunks {ROUND3_CHUNKS}")
+    _append_fit([(aid, *scored[aid][:2]) for aid in picked], ROUND3_CHUNKS)
 
 
 # Round 4 (stop 20): round 3 was mostly wire copy; the entity suggestion model learns from the
@@ -266,11 +267,7 @@ def select_round4(
     fill, chunks = fill or ROUND4_FILL, chunks or ROUND4_CHUNKS
     picked = [a for key, n in fill.items() for a in rng.sample(sorted(pools[key]), n)]
     rng.shuffle(picked)
-    with open(ARTICLES, "a", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        for i, (aid, source, words) in enumerate(picked):
-            writer.writerow([aid, source, words, "fit", chunks[i % len(chunks)]])
-    print(f"{len(picked)} articles added to the fitting part as chunks {chunks}")
+    _append_fit(picked, chunks)
 
 
 # Round 6 (stop 20): after round 5 the fitting part held 43 articles over 1,000 words, and out of
@@ -292,11 +289,7 @@ def select_round6() -> None:
         seen.add(_text_key(text))
         picked.append((aid, source, words))
     random.Random(6).shuffle(picked)
-    with open(ARTICLES, "a", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        for i, (aid, source, words) in enumerate(picked):
-            writer.writerow([aid, source, words, "fit", ROUND6_CHUNKS[i % len(ROUND6_CHUNKS)]])
-    print(f"{len(picked)} articles added to the fitting part as chunks {ROUND6_CHUNKS}")
+    _append_fit(picked, ROUND6_CHUNKS)
 
 
 if __name__ == "__main__":

@@ -153,9 +153,11 @@ function chip(tag, kind) {
     const said = [...new Set(tag.mentions.map((m) => m.text))];
     el.title = [
       `${tag.label}${tag.id ? " · " + tag.id : ""}`,
-      `salience ${tag.salience.toFixed(2)} · ${tag.count} mention${tag.count === 1 ? "" : "s"}`,
-      "as: " + said.join(", "),
-    ].join("\n");
+      said.length
+        ? `salience ${tag.salience.toFixed(2)} · ${tag.count} mention${tag.count === 1 ? "" : "s"}`
+        : "not named in the text: its people and bodies are",
+      said.length ? "as: " + said.join(", ") : "",
+    ].filter(Boolean).join("\n");
     el.addEventListener("mouseenter", () => focusMarks(el.dataset.key, true));
     el.addEventListener("mouseleave", () => focusMarks(el.dataset.key, false));
   }
