@@ -7,6 +7,7 @@
     python -m benchmarks.devset.select --round5   # round 5: 196 more at random, fitting part only
     python -m benchmarks.devset.select --round6   # round 6: every unread article over 800 words
     python -m benchmarks.devset.select --round7   # round 7: 196 more at random, fitting part only
+    python -m benchmarks.devset.select --round8   # round 8: most of the unread BBC, some Tor and Wikinews
 
 The choice only decides which real articles get read and labelled; the labels come from reading
 (benchmarks/devset/readings/). Keyword counts are used to bring in articles likely to be about thin
@@ -299,11 +300,18 @@ def select_round6() -> None:
 ROUND7_FILL = {"bbc:politics": 60, "bbc:tech": 60, "bbc:business": 36, "reuters": 40}
 ROUND7_CHUNKS = (25, 26, 27, 28)
 
+# Round 8 (stop 21): round 7 took as long to read as to draw; most of what is left of the BBC
+# politics and tech stories, the last Tor posts and MEANTIME articles, fitting part only.
+ROUND8_FILL = {"bbc:politics": 70, "bbc:tech": 70, "bbc:business": 24, "tor": 14, "meantime": 18}
+ROUND8_CHUNKS = (29, 30, 31, 32)
+
 
 if __name__ == "__main__":
     import sys
 
-    if "--round7" in sys.argv:
+    if "--round8" in sys.argv:
+        select_round4(ROUND8_FILL, ROUND8_CHUNKS, seed=8, skip_copies=True)
+    elif "--round7" in sys.argv:
         select_round4(ROUND7_FILL, ROUND7_CHUNKS, seed=7, skip_copies=True)
     elif "--round6" in sys.argv:
         select_round6()
