@@ -52,6 +52,7 @@ FEATURES = (
     "share of story mentions that are the country's people and bodies",
     "an operating system",
     "share of mentions beside an office",
+    "share of the country's people and bodies that are its state (people, places, public bodies)",
 )
 # a country the story never names but whose people, bodies and places it names this often is a
 # candidate (editors tag the United Kingdom on a story about the Commons); the model decides
@@ -73,6 +74,15 @@ OFFICES = re.compile(
     re.I,
 )
 CONTEXT_CHARS = 60
+# knowledge-base kinds of a state's own bodies: a story naming a country's ministries, courts and
+# parties is about the country; one naming its companies (Microsoft, Apple) mostly is not
+STATE_KINDS = frozenset(
+    {
+        "political party", "government agency", "regulator", "ministry", "statistics office",
+        "military", "law enforcement agency", "legislature", "court", "intelligence service",
+        "central bank", "security service", "government body", "government", "state corporation",
+    }
+)  # fmt: skip
 # knowledge-base kinds of the press: a paper or broadcaster is mostly a source, not a subject
 NEWS_OUTLETS = frozenset(
     {"newspaper", "broadcaster", "news agency", "news outlet", "magazine", "investigative outlet"}
@@ -114,10 +124,13 @@ def entity_features(
     # how often the story names people, bodies and places of each country ("Blair", "Labour",
     # "Downing Street" for the United Kingdom): a country the story is about has them
     by_country: dict[str, int] = {}
+    state_by_country: dict[str, int] = {}
     for entity, count in zip(entities, story_counts, strict=True):
         home = entity.get("kb_country")
         if home and entity["label"] != "COUNTRY":
             by_country[home] = by_country.get(home, 0) + count
+            if entity["label"] in ("PERSON", "LOCATION") or entity.get("kb_kind") in STATE_KINDS:
+                state_by_country[home] = state_by_country.get(home, 0) + count
     if countries:
         named = {e.get("kb_country") for e in entities if e["label"] == "COUNTRY"}
         for iso, n in sorted(by_country.items(), key=lambda item: (-item[1], item[0])):
@@ -159,6 +172,9 @@ def entity_features(
             # the platform a story's software runs on is mostly named in passing
             float(kind == "operating system"),
             _share_beside(offices, entity["mentions"]),
+            state_by_country.get(home or "", 0) / max(1, by_country.get(home or "", 0))
+            if entity["label"] == "COUNTRY"
+            else 0.0,
         ]
 
 
