@@ -20,7 +20,7 @@ from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from tagger.junk import drop_junk, find_junk
@@ -153,6 +153,14 @@ POST_NOMINALS = frozenset("QC KC MP MEP MSP MLA AM OBE MBE CBE KBE PhD".split())
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _VERSION = re.compile(r"v?\d+(\.\d+)*[a-z]?", re.I)
+# software the knowledge base does not know, named as such: "the Psiphon app", "Ultrasurf
+# software", "a tool called Tails". The suggestion model decides whether to suggest it
+# ("known to the knowledge base" is one of its features)
+_SOFTWARE_AFTER = frozenset(
+    "app apps browser software messenger client plug-in plugin extension toolbar".split()
+)
+_SOFTWARE_BEFORE = frozenset("app software program tool game browser service".split())
+_SOFTWARE_MAX_WORDS = 3
 # alias kinds a capitals-only line may match without the case to confirm them
 _CAPS_KINDS = ("name", "short", "demonym")
 _CAPS_MAX_WORDS = 4
@@ -413,7 +421,51 @@ class EntityResolver:
             if label == "PERSON" and (not any(ch.isupper() for ch in span.text) or len(span) > 5):
                 continue
             candidates.append(_Candidate(span.start, span.end, label, None, name, [span.text]))
-        return candidates
+        return self._software_matches(doc, candidates)
+
+    def _software_matches(self, doc: Doc, candidates: list[_Candidate]) -> list[_Candidate]:
+        """Add unknown software named as such ("the Psiphon app"), at every place the story
+        names it; it replaces an unknown base-model reading of the same words."""
+        names: set[tuple[str, ...]] = set()
+        for i, token in enumerate(doc):
+            if token.lower_ in _SOFTWARE_AFTER:
+                start = end = i
+                while (
+                    start > 0 and end - start < _SOFTWARE_MAX_WORDS and _name_word(doc[start - 1])
+                ):
+                    start -= 1
+                if start > 0 and _name_word(doc[start - 1]):
+                    continue  # a longer capitalised run ("The New York Times Crossword app")
+            elif (
+                token.lower_ in ("called", "named")
+                and i > 0
+                and doc[i - 1].lower_ in _SOFTWARE_BEFORE
+            ):
+                start = end = i + 1
+                while end < len(doc) and end - start < _SOFTWARE_MAX_WORDS and _name_word(doc[end]):
+                    end += 1
+            else:
+                continue
+            words = tuple(t.text for t in doc[start:end])
+            if words and not doc[start].is_stop and self.kb.lookup(" ".join(words)) is None:
+                names.add(words)
+        if not names:
+            return candidates
+        known = [c for c in candidates if c.entry is not None]
+        claimed = {i for c in known for i in range(c.start, c.end)}
+        found = []
+        for i in range(len(doc)):
+            for words in names:
+                end = i + len(words)
+                if tuple(t.text for t in doc[i:end]) == words and claimed.isdisjoint(range(i, end)):
+                    found.append(
+                        _Candidate(i, end, "APP", None, " ".join(words), [doc[i:end].text])
+                    )
+        taken = {i for c in found for i in range(c.start, c.end)}
+        kept = [
+            c for c in candidates if c.entry is not None or taken.isdisjoint(range(c.start, c.end))
+        ]
+        return kept + found
 
     def _caps_matches(
         self, doc: Doc, caps: set[int], candidates: list[_Candidate]
@@ -517,6 +569,13 @@ class EntityResolver:
 
 
 _DEFINED_ACRONYM = re.compile(r"\s*[(\[]\s*([A-Z][A-Za-z&.\-]{1,9})\s*[)\]]")
+
+
+def _name_word(token: Token) -> bool:
+    """A word that can be part of a product's name: capitalised or with an inner capital
+    ("iTunes", "eDonkey"), not a word that is capitalised for the sentence alone."""
+    text = token.text
+    return text[:1].isalpha() and any(ch.isupper() for ch in text) and not token.is_stop
 
 
 def _join_defined_acronyms(doc: Doc, groups: dict[str, dict[str, Any]], text: str) -> None:

@@ -423,3 +423,21 @@ def test_a_known_body_or_app_read_into_a_person_is_the_body_or_app(default):
     assert found.get("BitTorrent") == "APP" and found.get("Mannesmann") == "ORG", found
     assert found.get("Michael Jordan") == "PERSON", found
     assert not {"Running BitTorrent", "Engineer Mannesmann"} & set(found), found
+
+
+def test_software_the_knowledge_base_does_not_know_is_an_app_where_named_as_such(default):
+    """ "the Psiphon app", "Ultrasurf software": an unknown name the story calls software is an
+    app wherever the story names it; a known company before "software" stays the company, and
+    a capitalised run longer than a product name is left to the base model."""
+    found = names(
+        default.tag(
+            "Iranians turn to circumvention tools\n\n"
+            "Many people in Iran now use the Psiphon app to get round the blocks. Psiphon is free, "
+            "and Ultrasurf software works on older phones. Apple software was updated as well. "
+            "The New York Times Crossword app was not affected. The England game went ahead."
+        )
+    )
+    assert found["Psiphon"][0] == "APP" and found["Ultrasurf"][0] == "APP"
+    assert found["Apple"][0] == "ORG"
+    apps = {name for name, (label, _) in found.items() if label == "APP"}
+    assert apps == {"Psiphon", "Ultrasurf"}

@@ -176,3 +176,17 @@ def test_a_name_beside_an_office_is_flagged(default):
     office = {name: f["share of mentions beside an office"] for name, f in by_name.items()}
     assert office["Gordon Brown"] == 1.0
     assert office["Rick Mueller"] == 0.0
+
+
+def test_a_country_implied_by_its_state_is_told_from_one_implied_by_its_companies(default):
+    """Editors tag the United Kingdom on a story about the Commons, not the United States on
+    every story about Microsoft: the decision reads whose names imply the country."""
+    state = "share of the country's people and bodies that are its state (people, places, public bodies)"
+    uk = _features(default, WESTMINSTER)["United Kingdom"]
+    assert uk[state] == 1.0
+    text = (
+        "Microsoft and Apple race to ship new browsers\n\nMicrosoft will release a new browser "
+        "next month, a week after Apple updated its own. Microsoft said its browser was faster."
+    )
+    us = _features(default, text).get("United States")
+    assert us is not None and us[state] == 0.0
