@@ -336,6 +336,9 @@ class EntityResolver:
         accepted_ambiguous: set[str] = set()
         deferred: list[tuple[int, int, KBEntry]] = []
         read_as_name: dict[str, int] = {}  # app key -> times the base model read it as a name
+        # first names the base model reads as a person on their own ("Runa will simply ..."): a
+        # first name no known person has is still a first name when the story uses it alone
+        lone_names = {s.text for s in ner_spans if len(s) == 1 and s.label_ == "PERSON"}
         homes: list[tuple[int, int]] = []
 
         for match_start, end, entry, kind in self._kb_matches(doc):
@@ -351,7 +354,10 @@ class EntityResolver:
                 # "Running BitTorrent", "Engineer Mannesmann": a known body or app read into a
                 # "person" whose first word no known person has as a given name
                 if entry.label != "PERSON" and big.label_ == "PERSON" and big.start < start:
-                    person_slip = normalise(big[0].text) not in self.kb.given_names
+                    person_slip = (
+                        normalise(big[0].text) not in self.kb.given_names
+                        and big[0].text not in lone_names
+                    )
                 # "Skype 5", "Tor Browser 4.5": an app's name and its version
                 versioned = (
                     entry.label == "APP"

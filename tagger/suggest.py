@@ -53,6 +53,7 @@ FEATURES = (
     "an operating system",
     "share of mentions beside an office",
     "share of the country's people and bodies that are its state (people, places, public bodies)",
+    "story mentions / the most-mentioned entity of its type's",
 )
 # a country the story never names but whose people, bodies and places it names this often is a
 # candidate (editors tag the United Kingdom on a story about the Commons); the model decides
@@ -118,6 +119,9 @@ def entity_features(
     story_counts = [sum(1 for _, z in zs if z != "chrome") for zs in zones]
     total_story = max(1, sum(story_counts))
     rank_in_type: dict[str, int] = {}
+    most_in_type: dict[str, int] = {}
+    for entity, count in zip(entities, story_counts, strict=True):
+        most_in_type[entity["label"]] = max(most_in_type.get(entity["label"], 0), count)
     # a story naming many people tags fewer of them (out of fold on the fitting part it helped
     # people and no other type)
     people = sum(1 for e in entities if e["label"] == "PERSON")
@@ -175,6 +179,7 @@ def entity_features(
             state_by_country.get(home or "", 0) / max(1, by_country.get(home or "", 0))
             if entity["label"] == "COUNTRY"
             else 0.0,
+            count / max(1, most_in_type.get(entity["label"], 0)),
         ]
 
 

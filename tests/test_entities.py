@@ -441,3 +441,16 @@ def test_software_the_knowledge_base_does_not_know_is_an_app_where_named_as_such
     assert found["Apple"][0] == "ORG"
     apps = {name for name, (label, _) in found.items() if label == "APP"}
     assert apps == {"Psiphon", "Ultrasurf"}
+
+
+def test_a_person_whose_surname_is_a_known_company_stays_a_person(default):
+    """ "Sandvik" is a company in the knowledge base; "Runa Sandvik", whom the story then calls
+    "Runa", is a person (a first name no known person has counts when the story uses it alone)."""
+    found = names(
+        default.tag(
+            "Testing help wanted\n\nRuna Sandvik will begin coordinating the new test builds next "
+            "week. To start, Runa will give volunteers access to the build machines."
+        )
+    )
+    assert found.get("Runa Sandvik", ("",))[0] == "PERSON"
+    assert "Sandvik" not in found

@@ -190,3 +190,16 @@ def test_a_country_implied_by_its_state_is_told_from_one_implied_by_its_companie
     )
     us = _features(default, text).get("United States")
     assert us is not None and us[state] == 0.0
+
+
+def test_mentions_are_weighed_against_the_most_mentioned_name_of_the_type(default):
+    """A person named once in a story about another named four times is a passing mention."""
+    text = (
+        "Gordon Brown sets out his budget\n\nGordon Brown will set out his budget on Wednesday. "
+        "Brown said the plan was fair. Brown also said taxes would not rise, and Brown thanked "
+        "the Treasury. Tony Blair was abroad."
+    )
+    ratio = "story mentions / the most-mentioned entity of its type's"
+    by_name = _features(default, text)
+    assert by_name["Gordon Brown"][ratio] == 1.0
+    assert 0.0 < by_name["Tony Blair"][ratio] < 0.5
