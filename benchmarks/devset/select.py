@@ -9,6 +9,7 @@
     python -m benchmarks.devset.select --round7   # round 7: 196 more at random, fitting part only
     python -m benchmarks.devset.select --round8   # round 8: most of the unread BBC, some Tor and Wikinews
     python -m benchmarks.devset.select --round9   # round 9: the last BBC tech, most BBC politics, Reuters
+    python -m benchmarks.devset.select --round10  # round 10: BBC business and Reuters
 
 The choice only decides which real articles get read and labelled; the labels come from reading
 (benchmarks/devset/readings/). Keyword counts are used to bring in articles likely to be about thin
@@ -312,11 +313,18 @@ ROUND8_CHUNKS = (29, 30, 31, 32)
 ROUND9_FILL = {"bbc:politics": 60, "bbc:tech": 19, "bbc:business": 60, "reuters": 57}
 ROUND9_CHUNKS = (33, 34, 35, 36)
 
+# Round 10 (stop 21): what is left unread is BBC business and Reuters wire copy; 196 more of them,
+# for the country and organisation decisions on business news.
+ROUND10_FILL = {"bbc:business": 100, "reuters": 96}
+ROUND10_CHUNKS = (37, 38, 39, 40)
+
 
 if __name__ == "__main__":
     import sys
 
-    if "--round9" in sys.argv:
+    if "--round10" in sys.argv:
+        select_round4(ROUND10_FILL, ROUND10_CHUNKS, seed=10, skip_copies=True)
+    elif "--round9" in sys.argv:
         select_round4(ROUND9_FILL, ROUND9_CHUNKS, seed=9, skip_copies=True)
     elif "--round8" in sys.argv:
         select_round4(ROUND8_FILL, ROUND8_CHUNKS, seed=8, skip_copies=True)
