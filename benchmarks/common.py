@@ -48,3 +48,26 @@ class Timer:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.start
+
+
+def bootstrap_interval(
+    rows: Any, statistic: Any, resamples: int = 1000, seed: int = 0
+) -> tuple[float, float]:
+    """95% interval of ``statistic(rows[sample])`` over articles drawn with replacement.
+
+    The measuring part is a few hundred articles: a figure's interval says how far it can move
+    with the sample alone, which is what to weigh a target's margin against.
+    """
+    import numpy as np
+
+    rows = np.asarray(rows)
+    rng = np.random.default_rng(seed)
+    values = [statistic(rows[rng.integers(0, len(rows), len(rows))]) for _ in range(resamples)]
+    low, high = np.percentile(values, [2.5, 97.5])
+    return round(float(low), 4), round(float(high), 4)
+
+
+def f1_of_counts(counts: Any) -> float:
+    """Micro-F1 of summed (tp, fp, fn) rows."""
+    tp, fp, fn = (float(x) for x in counts.sum(axis=0))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0

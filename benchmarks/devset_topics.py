@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import precision_recall_fscore_support
 
+from benchmarks.common import bootstrap_interval, f1_of_counts
 from benchmarks.devset.data import BUCKETS, load
 from benchmarks.devset.labels import TOPICS
 
@@ -54,6 +55,22 @@ def measure(model: str | None, part: str = "measure") -> dict[str, object]:
         for k, t in enumerate(TOPICS)
     }
     with_gold = [k for k in range(len(TOPICS)) if s[k] > 0]
+    # how far the headline figures move with the sample of articles alone (1,000 resamples)
+    counts = np.stack(
+        [(gold & pred).sum(1), ((1 - gold) & pred).sum(1), (gold & (1 - pred)).sum(1)], axis=1
+    )
+    short = (frame["words"] < 300).to_numpy()
+    long = (frame["words"] >= 1000).to_numpy()
+
+    def recall_gap(rows: np.ndarray) -> float:
+        # rows: (tp, fp, fn, short, long) per article
+        def recall(mask: np.ndarray) -> float:
+            tp, fn = rows[mask, 0].sum(), rows[mask, 2].sum()
+            return float(tp / (tp + fn)) if tp + fn else 0.0
+
+        return recall(rows[:, 3] == 1) - recall(rows[:, 4] == 1)
+
+    with_length = np.column_stack([counts, short, long])
     buckets = {}
     for low, high, name in BUCKETS:
         rows = ((frame["words"] >= low) & (frame["words"] < high)).to_numpy()
@@ -69,6 +86,8 @@ def measure(model: str | None, part: str = "measure") -> dict[str, object]:
         "topics_with_15_or_more_gold_under_0.5": [
             t for t, v in per_topic.items() if v["support"] >= 15 and v["f1"] < 0.5
         ],
+        "micro_f1_95_interval": bootstrap_interval(counts, f1_of_counts),
+        "recall_under_300_minus_over_1000_95_interval": bootstrap_interval(with_length, recall_gap),
         "seconds": round(elapsed, 1),
     }
 

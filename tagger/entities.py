@@ -161,6 +161,10 @@ _SOFTWARE_AFTER = frozenset(
 )
 _SOFTWARE_BEFORE = frozenset("app software program tool game browser service".split())
 _SOFTWARE_MAX_WORDS = 3
+_SOFTWARE_CUE = re.compile(
+    r"\b(?:" + "|".join(sorted(map(re.escape, _SOFTWARE_AFTER | {"called", "named"}))) + r")\b",
+    re.I,
+)
 # alias kinds a capitals-only line may match without the case to confirm them
 _CAPS_KINDS = ("name", "short", "demonym")
 _CAPS_MAX_WORDS = 4
@@ -433,7 +437,9 @@ class EntityResolver:
         """Add unknown software named as such ("the Psiphon app"), at every place the story
         names it; it replaces an unknown base-model reading of the same words."""
         names: set[tuple[str, ...]] = set()
-        for i, token in enumerate(doc):
+        # only the places a cue word stands are looked at: most stories have none
+        cues = (doc.char_span(m.start(), m.end()) for m in _SOFTWARE_CUE.finditer(doc.text))
+        for i, token in ((c.start, c[0]) for c in cues if c is not None and len(c) == 1):
             if token.lower_ in _SOFTWARE_AFTER:
                 start = end = i
                 while (
