@@ -431,14 +431,16 @@ class EntityResolver:
             if label == "PERSON" and (not any(ch.isupper() for ch in span.text) or len(span) > 5):
                 continue
             candidates.append(_Candidate(span.start, span.end, label, None, name, [span.text]))
-        return self._software_matches(doc, candidates)
+        return self._software_matches(doc, candidates, text or doc.text)
 
-    def _software_matches(self, doc: Doc, candidates: list[_Candidate]) -> list[_Candidate]:
+    def _software_matches(
+        self, doc: Doc, candidates: list[_Candidate], text: str
+    ) -> list[_Candidate]:
         """Add unknown software named as such ("the Psiphon app"), at every place the story
         names it; it replaces an unknown base-model reading of the same words."""
         names: set[tuple[str, ...]] = set()
         # only the places a cue word stands are looked at: most stories have none
-        cues = (doc.char_span(m.start(), m.end()) for m in _SOFTWARE_CUE.finditer(doc.text))
+        cues = (doc.char_span(m.start(), m.end()) for m in _SOFTWARE_CUE.finditer(text))
         for i, token in ((c.start, c[0]) for c in cues if c is not None and len(c) == 1):
             if token.lower_ in _SOFTWARE_AFTER:
                 start = end = i
@@ -466,10 +468,13 @@ class EntityResolver:
         known = [c for c in candidates if c.entry is not None]
         claimed = {i for c in known for i in range(c.start, c.end)}
         found = []
-        for i in range(len(doc)):
-            for words in names:
-                end = i + len(words)
-                if tuple(t.text for t in doc[i:end]) == words and claimed.isdisjoint(range(i, end)):
+        # compare token ids, not Token objects: this runs over the whole story
+        orths = doc.to_array("ORTH").tolist()
+        patterns = [(words, [doc.vocab.strings[w] for w in words]) for words in sorted(names)]
+        for i in range(len(orths)):
+            for words, ids in patterns:
+                end = i + len(ids)
+                if orths[i:end] == ids and claimed.isdisjoint(range(i, end)):
                     found.append(
                         _Candidate(i, end, "APP", None, " ".join(words), [doc[i:end].text])
                     )
