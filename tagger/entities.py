@@ -460,6 +460,12 @@ class EntityResolver:
                     end += 1
             else:
                 continue
+            # a sentence's or headline's first word may be capitalised for its place alone
+            # ("Messaging app WhatsApp", "Download Psiphon software"): there only a word whose
+            # case marks it as a name ("iTunes", "MAX") starts one; the story's other mentions
+            # of the same software still find it
+            if start < end and _sentence_initial(doc[start], text) and not _marked_name(doc[start]):
+                continue
             words = tuple(t.text for t in doc[start:end])
             if words and not doc[start].is_stop and self.kb.lookup(" ".join(words)) is None:
                 names.add(words)
@@ -470,15 +476,21 @@ class EntityResolver:
         found = []
         # compare token ids, not Token objects: this runs over the whole story
         orths = doc.to_array("ORTH").tolist()
-        patterns = [(words, [doc.vocab.strings[w] for w in words]) for words in sorted(names)]
-        for i in range(len(orths)):
-            for words, ids in patterns:
+        # longest first, so "Psiphon Pro" is not also read as "Psiphon"
+        patterns = [
+            (words, [doc.vocab.strings[w] for w in words])
+            for words in sorted(names, key=lambda w: (-len(w), w))
+        ]
+        taken: set[int] = set()
+        for words, ids in patterns:
+            for i in range(len(orths) - len(ids) + 1):
                 end = i + len(ids)
-                if orths[i:end] == ids and claimed.isdisjoint(range(i, end)):
+                span = range(i, end)
+                if orths[i:end] == ids and claimed.isdisjoint(span) and taken.isdisjoint(span):
                     found.append(
                         _Candidate(i, end, "APP", None, " ".join(words), [doc[i:end].text])
                     )
-        taken = {i for c in found for i in range(c.start, c.end)}
+                    taken.update(span)
         kept = [
             c for c in candidates if c.entry is not None or taken.isdisjoint(range(c.start, c.end))
         ]
@@ -588,9 +600,22 @@ class EntityResolver:
 _DEFINED_ACRONYM = re.compile(r"\s*[(\[]\s*([A-Z][A-Za-z&.\-]{1,9})\s*[)\]]")
 
 
+def _sentence_initial(token: Token, text: str) -> bool:
+    """Whether the token opens a line or a sentence (what precedes it, quotes and brackets
+    aside, is nothing, a line break or a full stop, question or exclamation mark or colon)."""
+    before = text[: token.idx].rstrip(" \t\"'“‘([")
+    return not before or before[-1] in "\n.!?:"
+
+
+def _marked_name(token: Token) -> bool:
+    """A word whose case marks it as a name wherever it stands: a capital after its first
+    letter ("iTunes", "WhatsApp", "MAX")."""
+    return any(ch.isupper() for ch in token.text[1:])
+
+
 def _name_word(token: Token) -> bool:
     """A word that can be part of a product's name: capitalised or with an inner capital
-    ("iTunes", "eDonkey"), not a word that is capitalised for the sentence alone."""
+    ("iTunes", "eDonkey"), and not a stop word ("The", "Its")."""
     text = token.text
     return text[:1].isalpha() and any(ch.isupper() for ch in text) and not token.is_stop
 

@@ -443,6 +443,19 @@ def test_software_the_knowledge_base_does_not_know_is_an_app_where_named_as_such
     assert apps == {"Psiphon", "Ultrasurf"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Messaging app WhatsApp hit by outage\n\nThe outage lasted two hours.",
+        "Dating apps grow\n\nDating apps are popular. Banking apps too. New software was released.",
+    ],
+)
+def test_a_word_capitalised_for_its_place_before_app_is_no_app(default, text):
+    """A headline's or sentence's first word is capitalised for its place ("Messaging app")."""
+    apps = {name for name, (label, _) in names(default.tag(text)).items() if label == "APP"}
+    assert apps <= {"WhatsApp"}
+
+
 def test_a_person_whose_surname_is_a_known_company_stays_a_person(default):
     """ "Sandvik" is a company in the knowledge base; "Runa Sandvik", whom the story then calls
     "Runa", is a person (a first name no known person has counts when the story uses it alone)."""
