@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from threadpoolctl import threadpool_limits
 
 from tagger.columns import tag_frame
 from tagger.errors import BadInputError, InputTypeError
@@ -158,7 +160,11 @@ class Tagger:
     def tag_many(
         self, texts: Iterable[str], batch_size: int = 64, n_process: int = 1
     ) -> Iterator[Tags]:
-        """Tags for each text, in input order, streamed through ``nlp.pipe``."""
+        """Tags for each text, in input order, streamed through ``nlp.pipe``.
+
+        With ``n_process > 1`` each worker keeps its matrix products on one thread (the workers
+        already use the cores; two BLAS threads per worker made 500 BBC texts 10-20% slower).
+        """
 
         def feed() -> Iterator[tuple[str, tuple[bool, str, str]]]:
             for i, raw in enumerate(texts):
@@ -170,11 +176,16 @@ class Tagger:
                 else:
                     yield text, (False, "", original)
 
-        stream = self.nlp.pipe(feed(), as_tuples=True, batch_size=batch_size, n_process=n_process)
-        for doc, (long, text, original) in stream:
-            # a blank text's doc has no entities and no topics: _from_doc gives empty Tags
-            tags = self._tag_long(text) if long else self._from_doc(doc)
-            yield _with_original_mentions(tags, original) if original else tags
+        # the limit is set before the workers fork, so they inherit it
+        one_thread = threadpool_limits(1, user_api="blas") if n_process != 1 else nullcontext()
+        with one_thread:
+            stream = self.nlp.pipe(
+                feed(), as_tuples=True, batch_size=batch_size, n_process=n_process
+            )
+            for doc, (long, text, original) in stream:
+                # a blank text's doc has no entities and no topics: _from_doc gives empty Tags
+                tags = self._tag_long(text) if long else self._from_doc(doc)
+                yield _with_original_mentions(tags, original) if original else tags
 
     def tag_dataframe(
         self, df: Any, text: str = "body", batch_size: int = 64, n_process: int = 1

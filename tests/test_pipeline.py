@@ -38,3 +38,19 @@ def test_saved_pipeline_loads_with_spacy_load_and_gives_the_same_tags(default, t
     expected = default.tag(STORY).to_dict()
     assert loaded["tags"] == expected
     assert {t["slug"] for t in expected["topics"]} and {e["name"] for e in expected["entities"]}
+
+
+def test_ner_runs_on_numpy_blas_and_finds_what_the_default_backend_finds(default):
+    """build_nlp switches thinc's numpy backend from BLIS to numpy's BLAS for speed only."""
+    import spacy
+
+    from tagger.pipeline import NER_ONLY_EXCLUDE, base_model_name
+
+    with_blis = spacy.load(base_model_name(), exclude=NER_ONLY_EXCLUDE)
+    assert with_blis.get_pipe("ner").model.ops.use_blis
+    assert not default.nlp.get_pipe("ner").model.ops.use_blis
+    texts = [STORY, STORY.upper(), " ".join(reversed(STORY.split()))]
+    with default.nlp.select_pipes(enable=["ner"]):
+        ours = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in default.nlp.pipe(texts)]  # fmt: skip
+    theirs = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in with_blis.pipe(texts)]
+    assert ours == theirs and all(ours)
