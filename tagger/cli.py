@@ -488,6 +488,9 @@ def serve_command(
     os.environ["TAGGER_FEEDBACK_DB"] = str(feedback_db.resolve())
     os.environ["TAGGER_KEEP_TEXT"] = "1" if keep_text else ""
     os.environ["TAGGER_MAX_BODY"] = str(max_body)
+    if workers > 1:
+        # the workers already share the cores: one BLAS thread each (read when numpy loads)
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("TAGGER_API_KEY"):
         typer.echo(
             f"warning: listening on {host} with no TAGGER_API_KEY: anyone who can reach it can "
