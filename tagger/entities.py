@@ -123,10 +123,34 @@ def _trim(span: Span, text: str | None = None) -> Span:
             break
         if len(tail) > 7:
             break
+    if span.label_ == "PERSON":
+        end = _person_without_numbers(doc, start, end)
     return Span(doc, start, end, label=span.label_)
 
 
 _SCORE = re.compile(r"\d{1,3}[-–:]\d{1,3}")
+_NUMBERISH = re.compile(r"[\d()\-–:/.,]+")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _person_without_numbers(doc: Doc, start: int, end: int) -> int:
+    """The end of a base-model person without the numbers read into it: tennis and football
+    scores ("Greg Rusedski 4-6 7-6", "Roddick 6-2 7-6") go, the person stays. A single word before
+    a number that is not a score ("Halo 2", "Leopard 2", "Spider-Man 2") or a name before a year
+    ("Colin McRae Rally 2005") is a product, a sequel or an event: it keeps its number, and the
+    junk filter drops a "person" with a number in it."""
+    cut = end
+    while cut - start > 1 and _NUMBERISH.fullmatch(doc[cut - 1].text):
+        cut -= 1
+    if cut == end:
+        return end
+    numbers = doc[cut:end].text
+    one_word = " " not in doc[start:cut].text
+    if _YEAR.fullmatch(numbers) or (one_word and not _SCORE.search(numbers)):
+        return end
+    return cut
+
+
 # an office read into a person's name ("President Reagan", "Senator John McCain") is not part of it
 PERSON_TITLES = frozenset(
     "President Premier Chancellor Senator Sen Governor Gov Congressman Congresswoman Rep "

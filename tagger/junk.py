@@ -386,7 +386,7 @@ C = TypeVar("C", bound=Candidate)
 
 def is_junk_surface(surface: str, label: str) -> bool:
     """True for an acronym, time zone or term that is never a named entity ("DNS", "ISPs",
-    "TCP/IP", "UTC"), a single character, or a "person" made of technical words."""
+    "TCP/IP", "UTC"), a single character, or a "person" made of technical words or with a number."""
     if surface in JUNK_SURFACES or len(surface) == 1:
         return True
     if surface.endswith("s") and surface[:-1] in JUNK_SURFACES and surface[:-1].isupper():
@@ -394,7 +394,10 @@ def is_junk_surface(surface: str, label: str) -> bool:
     parts = _SPLIT.split(surface) if "/" in surface or "-" in surface else surface.split()
     if len(parts) > 1 and all(p in JUNK_SURFACES or p.isdigit() or p in _CONNECTORS for p in parts):
         return any(p in JUNK_SURFACES for p in parts)  # "TCP/IP", "SSL/TLS", "DNS over HTTPS"
-    return label == "PERSON" and any(p.casefold() in NOT_NAME_WORDS for p in parts)
+    # a person's name has no digits: "Halo 2", "Leopard 2" are products (scores are trimmed before)
+    return label == "PERSON" and any(
+        p.casefold() in NOT_NAME_WORDS or any(ch.isdigit() for ch in p) for p in parts
+    )
 
 
 def drop_junk(doc: Doc, candidates: list[C], zones: JunkZones) -> list[C]:

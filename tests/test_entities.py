@@ -240,6 +240,23 @@ def test_a_score_read_into_a_name_is_not_part_of_it(default):
     assert arsenal[0].mentions[0].text == "Arsenal"
 
 
+def test_numbers_read_into_a_person_go_and_a_numbered_product_is_no_person(default):
+    """Fragments of BBC News stories (../shared/eval/bbc_news): tennis scores read into a player's
+    name, and a game sequel the base model reads as a person."""
+    tags = default.tag(
+        "Henman came back from a set down to defeat British rival Greg Rusedski 4-6 7-6 (8-6) 6-4 "
+        "at the Dubai Tennis Championships. Ferrero beat Roddick 6-2 7-6 (7-1) 7-6 (7-5)."
+    )
+    people = {e.name: [m.text for m in e.mentions] for e in tags.entities if e.label == "PERSON"}
+    assert people["Greg Rusedski"] == ["Greg Rusedski"]
+    assert not any(ch.isdigit() for name in people for ch in name)
+    tags = default.tag(
+        "Hit games like Halo 2, which was released in November, helped to buoy the sales. "
+        "Halo 2 won the best Xbox game category."
+    )
+    assert not [e for e in tags.entities if e.label == "PERSON"]
+
+
 def test_a_party_the_base_model_reads_as_a_place_is_the_party(default):
     """en_core_web_sm reads "Labour" here as a GPE; no place is called so."""
     text = "Charles Kennedy said the Conservatives and Labour in Britain had failed. Tony Blair disagreed."
