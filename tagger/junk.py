@@ -54,11 +54,13 @@ JUNK_SURFACES = TECH_TERMS | TIME_ZONES | TERMS
 _CONNECTORS = frozenset("over and or of via in on to for with".split())
 _SPLIT = re.compile(r"[\s/]+|(?<=[A-Za-z])-(?=[A-Za-z])")
 
-# words that are never part of a person's name: the base model builds people out of tech phrases
+# words that are never part of a person's name: the base model builds people out of tech phrases,
+# a plural office is a group ("Labour MPs", "Law Lords") and "Dlrs" is Reuters' dollars
 NOT_NAME_WORDS = frozenset(
     """Invalid Request Line Error Exception Server Client Protocol Browser Bundle Vanilla Proxy
     Socket Packet Relay Relays Linux Windows Javascript JavaScript Java Bitcoin Chrome Chromium
-    Firefox Ubuntu Debian Android Python Perl PHP""".casefold().split()
+    Firefox Ubuntu Debian Android Python Perl PHP
+    MPs MEPs Lords Ministers Senators Councillors Governors Dlrs""".casefold().split()
 )
 # "network status websites Atlas and Globe": a "person" right after these is a product
 PRODUCT_NOUNS = frozenset(

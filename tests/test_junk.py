@@ -160,6 +160,16 @@ def test_products_are_not_people(default):
     assert not is_junk_surface("Vladimir Putin", "PERSON")
 
 
+def test_a_group_of_office_holders_is_not_a_person(default):
+    """BBC News politics stories (../shared/eval/bbc_news) name groups the base model reads as
+    one person."""
+    for phrase in ("Labour MPs", "Lib Dem MPs", "Law Lords", "Agriculture Ministers"):
+        assert is_junk_surface(phrase, "PERSON"), phrase
+    tags = default.tag("More than 40 Labour MPs have signed the motion, the BBC understands.")
+    assert not [e for e in tags.entities if e.label == "PERSON"]
+    assert not is_junk_surface("Lord Roberts", "PERSON")
+
+
 def test_log_lines_produce_no_entities(default):
     assert default.tag(TOR_LOG).entities == []
 
