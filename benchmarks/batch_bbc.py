@@ -44,6 +44,7 @@ BARE_SAME_BACKEND = BARE.replace(
     "nlp = spacy.load(",
     "from thinc.api import use_ops\nwith use_ops('numpy', use_blis=False):\n    nlp = spacy.load(",
 )
+assert BARE_SAME_BACKEND != BARE, "the backend switch must apply to the bare script"
 
 
 def timed(cmd: list[str]) -> float:
