@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from tagger.junk import drop_junk, find_junk
+from tagger.junk import PORTFOLIOS, drop_junk, find_junk
 from tagger.knowledge import (
     TABLES,
     KBEntry,
@@ -324,12 +324,19 @@ class EntityResolver:
 
     def _affiliation_cut(self, span: Span) -> Span:
         """A person's span without a leading office, party or nationality word: "Tory Liam Fox"
-        is Liam Fox (and "Tory" names his party), "President Reagan" is Reagan. A party or
+        is Liam Fox (and "Tory" names his party), "President Reagan" is Reagan, "(Minister of)
+        Information Lai Mohammed" is Lai Mohammed. A party or
         nationality word is cut only before a full name (three words or more): as the first of
         two words it is a first name ("Amal Clooney", "Morena Baccarin", "German Gref")."""
         while span.label_ == "PERSON" and len(span) > 1:
             word = span[0].text.rstrip(".")
-            if word not in PERSON_TITLES:
+            portfolio = (
+                word in PORTFOLIOS
+                and len(span) > 2
+                and span.start > 0
+                and span.doc[span.start - 1].lower_ in ("of", "for", "and")
+            )
+            if word not in PERSON_TITLES and not portfolio:
                 entry = self.kb.lookup(word) if len(span) > 2 else None
                 kind = entry.aliases.get(word) if entry is not None else None
                 party = entry is not None and entry.kind == "political party"
@@ -444,7 +451,12 @@ class EntityResolver:
             known = self.kb.lookup_name(name)
             if known is None and base_label == "PERSON":
                 known = self.kb.lookup_without_middle(name)
-            if known is not None and known.aliases.get(name, "name") != "ambiguous":
+            # an app whose name is also a word ("Windows", "Tor", "Safari") read by the base
+            # model as a name of any kind: no place, person or body is more likely so called
+            app_read = (
+                known is not None and known.label == "APP" and base_label in ("GPE", "LOC", "FAC")
+            )
+            if known is not None and (app_read or known.aliases.get(name, "name") != "ambiguous"):
                 candidates.append(
                     _Candidate(span.start, span.end, known.label, known, known.name, [span.text])
                 )
@@ -616,9 +628,21 @@ class EntityResolver:
             for s, e in tokens:
                 span = doc[s:e]
                 mentions.append({"start": span.start_char, "end": span.end_char, "text": span.text})
+            if entry is not None and entry.former_names:
+                group["name"] = _former_name(entry, mentions)
             group.update(count=len(mentions), mentions=mentions, _tokens=tokens)
             entities.append(group)
         return entities
+
+
+def _former_name(entry: KBEntry, mentions: list[dict[str, Any]]) -> str:
+    """The entity's name in this story: a former name ("Twitter" for X) when the story calls it
+    by that alone, as an editor of its time tags it; else the knowledge base's current name."""
+    said = {normalise(m["text"]) for m in mentions}
+    for former in entry.former_names:
+        if said == {normalise(former)}:
+            return former
+    return entry.name
 
 
 _DEFINED_ACRONYM = re.compile(r"\s*[(\[]\s*([A-Z][A-Za-z&.\-]{1,9})\s*[)\]]")

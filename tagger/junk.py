@@ -42,6 +42,17 @@ TECH_TERMS = frozenset(
     URL URI HTML CSS JSON XML YAML PDF ASCII UTF UTF-8 RFC SQL XSS CSRF DoS DDoS CVE IMEI IMSI SIM
     GPS NFC RFID KB MB Kbps Mbps Gbps FAQ Q&A OS""".split()
 )
+# the same spelled out, and handshake messages: "the Server Name Indication (SNI) field"
+TECH_PHRASES = frozenset(
+    {
+        "Server Name Indication", "Encrypted Server Name Indication", "Encrypted Client Hello",
+        "ClientHello", "ServerHello", "Client Hello", "Server Hello", "Transport Layer Security",
+        "Secure Sockets Layer", "Domain Name System", "Deep Packet Inspection",
+        "Border Gateway Protocol", "Internet Protocol", "Transmission Control Protocol",
+        "User Datagram Protocol", "Hypertext Transfer Protocol", "Virtual Private Network",
+        "Content Delivery Network", "Network Address Translation", "Autonomous System",
+    }
+)  # fmt: skip
 # time zones: "14:20 GMT" is a time, not an organisation
 TIME_ZONES = frozenset(
     """UTC GMT BST CET CEST EET EEST WET MSK EST EDT CST CDT MST MDT PST PDT AKST AKDT HST AEST
@@ -49,7 +60,7 @@ TIME_ZONES = frozenset(
 )
 # economic terms and job titles the base model calls organisations in business news
 TERMS = frozenset("GDP GNP VAT CEO CFO COO CTO IPO PSBR M&A".split())
-JUNK_SURFACES = TECH_TERMS | TIME_ZONES | TERMS
+JUNK_SURFACES = TECH_TERMS | TECH_PHRASES | TIME_ZONES | TERMS
 # "TCP/IP", "DNS over HTTPS": junk parts joined by these are junk as a whole
 _CONNECTORS = frozenset("over and or of via in on to for with".split())
 _SPLIT = re.compile(r"[\s/]+|(?<=[A-Za-z])-(?=[A-Za-z])")
@@ -402,6 +413,31 @@ def is_junk_surface(surface: str, label: str) -> bool:
     )
 
 
+# a minister's portfolio read into the name after it ("Minister of Information Lai Mohammed")
+PORTFOLIOS = frozenset(
+    "Information Defence Defense State Finance Justice Health Education Interior Trade Energy "
+    "Culture Agriculture Transport Economy Communications Foreign Home Environment Housing "
+    "Industry Tourism Digital Transformation Affairs Security Treasury Commerce Science "
+    "Technology Sport Sports Youth Employment Works Mines Petroleum Aviation Infrastructure "
+    "Development Planning Welfare Immigration".split()
+)
+# "Secretary of State Antony Blinken", "Secretary of Defense": the base model reads the portfolio
+# after an office as an organisation
+_OFFICES_WITH_PORTFOLIO = frozenset("secretary minister commissioner".split())
+
+
+def _portfolio(doc: Doc, cand: Candidate) -> bool:
+    """An unknown "organisation" right after "Secretary of" or "Minister for": an office's portfolio."""
+    return (
+        cand.label == "ORG"
+        and cand.entry is None
+        and cand.start > 1
+        and doc[cand.start - 1].lower_ in ("of", "for")
+        and doc[cand.start - 2].lower_ in _OFFICES_WITH_PORTFOLIO
+        and all(t.text in PORTFOLIOS or t.lower_ == "and" for t in doc[cand.start : cand.end])
+    )
+
+
 def drop_junk(doc: Doc, candidates: list[C], zones: JunkZones) -> list[C]:
     """The candidates that are not junk (see the module docstring for what is and why)."""
     # a base-model "person" right after "websites", "services" ... is a product everywhere
@@ -429,6 +465,8 @@ def drop_junk(doc: Doc, candidates: list[C], zones: JunkZones) -> list[C]:
                 not_people.add(cand.name)
             continue
         if cand.entry is None and cand.label == "PERSON" and cand.name in products:
+            continue
+        if _portfolio(doc, cand):
             continue
         kind = zones.kind_at(first.idx, end_char) if zones.drop or zones.weak else None
         if kind == "drop":

@@ -45,6 +45,9 @@ class KBEntry:
     id: str | None
     aliases: dict[str, str] = field(default_factory=dict)  # surface form -> alias kind
     kind: str | None = None  # the table's kind column: "newspaper", "political party", ...
+    # names it had before ("Twitter" for X): a story that only uses one is tagged with it, the
+    # name an editor of that time gives it
+    former_names: tuple[str, ...] = ()
     country: str | None = None  # ISO alpha-3 of the country it belongs to (a country: itself)
 
 
@@ -183,6 +186,9 @@ def _row_entry(table: str, label: str, row: dict[str, str]) -> KBEntry:
     ambiguous = (row.get("ambiguous") or "").strip().lower() in ("yes", "true", "1")
     for alias in [name, *_split(row.get("aliases"))]:
         aliases[alias] = "ambiguous" if ambiguous else "name"
+    former = _split(row.get("former_names"))
+    for alias in former:  # "Twitter" is no ordinary word, whatever "X" is
+        aliases.setdefault(alias, "name")
     for alias in _split(row.get("ambiguous_aliases")):
         aliases.setdefault(alias, "ambiguous")
     for alias in _split(row.get("home_aliases")):
@@ -200,6 +206,7 @@ def _row_entry(table: str, label: str, row: dict[str, str]) -> KBEntry:
         aliases=aliases,
         kind=(row.get("kind") or "").strip() or None,
         country=country or None,
+        former_names=tuple(former),
     )
 
 

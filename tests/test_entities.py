@@ -484,3 +484,43 @@ def test_a_person_whose_surname_is_a_known_company_stays_a_person(default):
     )
     assert found.get("Runa Sandvik", ("",))[0] == "PERSON"
     assert "Sandvik" not in found
+
+
+def test_an_app_the_base_model_reads_as_a_place_is_the_app(default):
+    # BBC News tech story, 2004-05 (bbc_news_2225, tech/029): en_core_web_sm reads "Windows" as LOC
+    found = names(default.tag("Linux is a freely-available alternative to Microsoft's Windows."))
+    assert found["Windows"][0] == "APP"
+
+
+@pytest.mark.parametrize(
+    "text, person, absent",
+    [
+        # the way wire stories name ministers (written for this test; en_core_web_sm reads
+        # "Information Lai Mohammed", "State" and "Defense" here)
+        (
+            "On 4 June 2021, the Nigerian government announced the suspension of Twitter. "
+            "Minister of Information Lai Mohammed said the company's activities were a threat.",
+            "Lai Mohammed",
+            "Information Lai Mohammed",
+        ),
+        (
+            "U.S. Secretary of State Antony Blinken said Washington would send rockets.",
+            "Antony Blinken",
+            "State",
+        ),
+        ("Secretary of Defense Lloyd Austin visited Kyiv on Sunday.", "Lloyd Austin", "Defense"),
+    ],
+)
+def test_a_ministers_portfolio_is_neither_an_organisation_nor_part_of_a_name(
+    default, text, person, absent
+):
+    found = names(default.tag(text))
+    assert found[person][0] == "PERSON"
+    assert absent not in found
+
+
+def test_a_renamed_app_keeps_the_name_the_story_uses(default):
+    old = default.tag("Nigeria suspended Twitter after the platform deleted a post. Twitter users protested.")  # fmt: skip
+    new = default.tag("X, formerly Twitter, said users of the X app would pay for posts.")
+    assert names(old)["Twitter"][0] == "APP"
+    assert names(new)["X"][0] == "APP" and "Twitter" not in names(new)

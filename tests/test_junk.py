@@ -259,3 +259,10 @@ def test_the_rules_are_cheap():
     start = time.perf_counter()
     find_junk(text)
     assert time.perf_counter() - start < 0.25  # about 0.05 s for these 69 KB on one core
+
+
+@pytest.mark.parametrize(
+    "surface", ["Server Name Indication", "ClientHello", "Deep Packet Inspection"]
+)
+def test_a_spelled_out_protocol_or_handshake_message_is_no_entity(surface):
+    assert is_junk_surface(surface, "ORG")

@@ -55,7 +55,7 @@ OUTPUT = {  # shipped table -> columns
         "ambiguous_aliases",
         "home_aliases",
     ],
-    "apps": ["name", "aliases", "kind", "owner", "ambiguous", "qid", "qid_source"],
+    "apps": ["name", "aliases", "former_names", "kind", "owner", "ambiguous", "qid", "qid_source"],
     "places": ["name", "aliases", "country_iso3", "kind"],
     "countries": ["alpha_3", "name", "aliases", "demonyms"],
 }
@@ -667,7 +667,7 @@ def main() -> int:
     fields = {
         "people": ["aliases", "short_aliases"],
         "organisations": ["aliases", "ambiguous_aliases"],
-        "apps": ["aliases"],
+        "apps": ["aliases", "former_names"],
         "places": ["aliases"],
         "countries": ["aliases", "demonyms"],
     }
