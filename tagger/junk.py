@@ -136,6 +136,8 @@ _CREDIT_LINES = _any(
     # byline: "By Jane Doe", "By Jane Doe and John Roe, BBC News, Kyiv"
     rf"^[ \t]*By[ \t]+{_NAME}(?:[ \t]*(?:,|and|&)[ \t]*{_NAME}){{0,3}}"
     r"(?:[ \t]*[,|][ \t]*[\w .'’-]{0,60})?[ \t]*$",
+    # a byline without "By": "Pjotr Sauer and agencies", "Staff and agencies" (the Guardian)
+    rf"^[ \t]*{_NAME}(?:[ \t]*(?:,|and|&)[ \t]*{_NAME}){{0,3}}[ \t]+(?:and|&)[ \t]+agencies[ \t]*$",
     # the same spread over lines: "Written by\n  Scott Murdoch for\n  Reuters ->"
     rf"^[ \t]*(?:Written|Words|Text|Story)[ \t]+by\s*{_NAME}"
     rf"(?:[ \t]+for\b(?:\s*{_OUTLET}[ \t>»:—–-]*)?)?[ \t]*$",

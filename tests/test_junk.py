@@ -266,3 +266,18 @@ def test_the_rules_are_cheap():
 )
 def test_a_spelled_out_protocol_or_handshake_message_is_no_entity(surface):
     assert is_junk_surface(surface, "ORG")
+
+
+def test_a_byline_with_agencies_produces_no_person(default):
+    # the Guardian's byline form (its live pages: "Name and agencies" under the standfirst);
+    # written for this test
+    text = (
+        "Zelenskiy says grain deal must continue\n\nPjotr Sauer and agencies\n"
+        "Mon 17 Jul 2023 14.32 BST\n\nVolodymyr Zelenskiy said Ukraine was ready to continue "
+        "grain exports. The reporter Pjotr Sauer said talks would go on."
+    )
+    tags = default.tag(text)
+    sauer = [e for e in tags.entities if "Sauer" in e.name]
+    # the byline gives no mention; the body sentence naming him still does
+    assert len(sauer) == 1 and sauer[0].count == 1
+    assert sauer[0].mentions[0].start == text.index("Pjotr Sauer said")
