@@ -421,7 +421,7 @@ PORTFOLIOS = frozenset(
     "Culture Agriculture Transport Economy Communications Foreign Home Environment Housing "
     "Industry Tourism Digital Transformation Affairs Security Treasury Commerce Science "
     "Technology Sport Sports Youth Employment Works Mines Petroleum Aviation Infrastructure "
-    "Development Planning Welfare Immigration".split()
+    "Development Planning Welfare Immigration Telecommunications Telecom".split()
 )
 # "Secretary of State Antony Blinken", "Secretary of Defense": the base model reads the portfolio
 # after an office as an organisation
@@ -429,15 +429,19 @@ _OFFICES_WITH_PORTFOLIO = frozenset("secretary minister commissioner".split())
 
 
 def _portfolio(doc: Doc, cand: Candidate) -> bool:
-    """An unknown "organisation" right after "Secretary of" or "Minister for": an office's portfolio."""
-    return (
-        cand.label == "ORG"
-        and cand.entry is None
-        and cand.start > 1
+    """An unknown "organisation" right after "Secretary of" or "Minister for", or right before
+    "Minister" ("Iran's Telecommunications Minister"): an office's portfolio."""
+    if cand.label != "ORG" or cand.entry is not None:
+        return False
+    if not all(t.text in PORTFOLIOS or t.lower_ == "and" for t in doc[cand.start : cand.end]):
+        return False
+    after_office = (
+        cand.start > 1
         and doc[cand.start - 1].lower_ in ("of", "for")
         and doc[cand.start - 2].lower_ in _OFFICES_WITH_PORTFOLIO
-        and all(t.text in PORTFOLIOS or t.lower_ == "and" for t in doc[cand.start : cand.end])
     )
+    before_office = cand.end < len(doc) and doc[cand.end].lower_ in _OFFICES_WITH_PORTFOLIO
+    return after_office or before_office
 
 
 def drop_junk(doc: Doc, candidates: list[C], zones: JunkZones) -> list[C]:

@@ -509,6 +509,12 @@ def test_an_app_the_base_model_reads_as_a_place_is_the_app(default):
             "State",
         ),
         ("Secretary of Defense Lloyd Austin visited Kyiv on Sunday.", "Lloyd Austin", "Defense"),
+        (
+            "Iran's Telecommunications Minister Issa Zarepour said the restrictions were "
+            "temporary and made for security reasons.",
+            "Eisa Zarepour",  # the knowledge base's spelling
+            "Telecommunications",
+        ),
     ],
 )
 def test_a_ministers_portfolio_is_neither_an_organisation_nor_part_of_a_name(
