@@ -148,8 +148,10 @@ _CREDIT_LINES = _any(
     # page metadata: "Published 14:20 GMT, 3 March 2025", "Last updated: 3 March", "Posted by X"
     r"^[ \t]*(?:Published|Updated|Last updated|First published|Posted|Modified)\b"
     r"(?![^\n]*\b[a-z]{3,}\b)[^\n]{0,80}$",
-    # a line that is nothing but an outlet: "(AP)", "— AFP", "BBC News", "Reuters ->"
-    rf"^[ \t]*[(\[—–-]*[ \t]*{_OUTLET}[ \t]*[)\].:—–>»-]*[ \t]*$",
+    # a line that is nothing but an outlet: "(AP)", "— AFP", "BBC News", "Reuters ->", or its
+    # desk as a byline: "Kyiv Independent news desk", "Reuters staff"
+    rf"^[ \t]*[(\[—–-]*[ \t]*{_OUTLET}(?:[ \t]+(?:news[ \t]+desk|staff|reporters?|newsroom"
+    r"|editors?|correspondents?))?[ \t]*[)\].:—–>»-]*[ \t]*$",
 )
 # the sign-off that ends every Reuters-21578 story, after a table as often as after a sentence
 _SIGN_OFF = re.compile(r"^[ \t]*(?:Reuter|REUTER)[ \t.^M]*$", re.MULTILINE)
@@ -178,12 +180,13 @@ _LINE_MARKERS = re.compile(
     r"\b(?:privacy notice: newsletters|newsletter promotion|our free (?:daily |weekly )?newsletter"
     r"|already a subscriber|sign up to our|subscribe to our|small favou?r to ask"
     r"|no billionaire owner|(?:fund|support) independent journalism|all rights reserved"
+    r"|support us on"
     r"|views and opinions expressed herein|do not necessarily reflect (?:those|the views))\b",
     re.IGNORECASE,
 )
 _MARKER_KEYS = (
     "newsletter", "subscri", "sign up", "favour", "favor", "billionaire", "journalism",
-    "rights reserved", "views and opinions", "necessarily reflect",
+    "rights reserved", "views and opinions", "necessarily reflect", "support us on",
 )  # fmt: skip
 # log levels: "Jul 03 12:00:00.000 [warn] Invalid Request Line", "[notice] Bootstrapped 100%"
 _LOG_LEVEL = re.compile(
@@ -474,6 +477,8 @@ def drop_junk(doc: Doc, candidates: list[C], zones: JunkZones) -> list[C]:
             continue
         if _portfolio(doc, cand):
             continue
+        if cand.entry is None and not any(ch.isupper() for ch in surface):
+            continue  # no capital, no name: "metro" read as a place
         kind = zones.kind_at(first.idx, end_char) if zones.drop or zones.weak else None
         if kind == "drop":
             continue

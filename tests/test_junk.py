@@ -281,3 +281,17 @@ def test_a_byline_with_agencies_produces_no_person(default):
     # the byline gives no mention; the body sentence naming him still does
     assert len(sauer) == 1 and sauer[0].count == 1
     assert sauer[0].mentions[0].start == text.index("Pjotr Sauer said")
+
+
+def test_an_outlets_desk_byline_an_appeal_and_a_lowercase_place_produce_no_entity(default):
+    # a Kyiv Independent-style page (written for this test): the desk byline under the headline,
+    # the appeal at the foot, and "metro" that en_core_web_sm reads as a place
+    text = (
+        "Russian missiles hit Kyiv energy infrastructure\n\nKyiv Independent news desk\n"
+        "October 10, 2022 11:05 pm\n\nKyiv Mayor Vitali Klitschko said the capital's metro "
+        "stations were being used as shelters.\n\nWe've been covering the war since day one. "
+        "Support us on Patreon."
+    )
+    found = names(default.tag(text))
+    assert not {"The Kyiv Independent", "Kyiv Independent", "Patreon", "metro"} & found
+    assert {"Kyiv", "Vitali Klitschko"} <= found
