@@ -158,10 +158,11 @@ _SIGN_OFF = re.compile(r"^[ \t]*(?:Reuter|REUTER)[ \t.^M]*$", re.MULTILINE)
 # a wire heading a line: "Reuters: Russian lawmaker warns ...", "AFP - " (not "told\nReuters: ")
 _WIRE_HEADING = re.compile(rf"^[ \t]*{_WIRE}(?=[ \t]*(?:[—–-]|:)[ \t])", re.MULTILINE)
 _CREDIT_LINES_ANY_CASE = _any(
-    # credit lines: "Photo: AFP", "Stock photo: Getty Images", "Source: The Moscow Times"
+    # credit lines: "Photo: AFP", "Stock photo: Getty Images", "Source: The Moscow Times", and the
+    # BBC's "Image source, Getty Images"
     r"^[ \t]*(?:stock |file |main |top |lead )?(?:(?:photo(?:graph)?s?|pictures?|pics?|images?"
     r"|illustrations?)[ \t]*(?::|by\b)|(?:credits?|photo credits?|sources?|image copyright"
-    r"|image source|copyright)[ \t]*:)[^\n]{0,120}$",
+    r"|image source|copyright)[ \t]*:|(?:image|media|video) (?:source|copyright),)[^\n]{0,120}$",
     # copyright notices: "© 2025 Reuters", "Copyright 2023 The Associated Press. All rights ..."
     r"^[ \t]*(?:©|\(c\)[ \t]*\d{4}|copyright[ \t]*(?:©|\(c\)|\d{4}))[^\n]*$",
     # promos: "Support Ukrainska Pravda on Patreon!", "Follow us on Telegram"

@@ -295,3 +295,18 @@ def test_an_outlets_desk_byline_an_appeal_and_a_lowercase_place_produce_no_entit
     found = names(default.tag(text))
     assert not {"The Kyiv Independent", "Kyiv Independent", "Patreon", "metro"} & found
     assert {"Kyiv", "Vitali Klitschko"} <= found
+
+
+def test_the_bbcs_image_credit_line_produces_no_entity(default):
+    # BBC News pages as a reader copies them put the credit on its own line after a comma
+    # (written for this test in that form)
+    text = (
+        "Ukraine war: Russia blocks Facebook and restricts Twitter\nPublished 4 March 2022\n"
+        "Image source, Getty Images\nImage caption, Russians have been protesting against the war\n"
+        "\nRussia has blocked access to Facebook, accusing it of discriminating against Russian "
+        "media.\n\nThe country's communications regulator, Roskomnadzor, said there had been 26 "
+        "cases of discrimination against Russian media by Facebook since October 2020.\n"
+    )
+    found = names(default.tag(text))
+    assert not any("Getty" in name for name in found)
+    assert {"Russia", "Facebook"} <= found
