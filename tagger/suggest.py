@@ -3,7 +3,7 @@
 An editor tags the few people, countries, organisations and apps a story is about, not every
 name it mentions. ``entity_features`` describes each entity by where and how often the story
 names it (headline, lead, first position, spread, share of the story's mentions, rank among
-entities of its type, knowledge-base entry and id, one-word name); ``SuggestModel`` is one logistic regression per entity
+entities of its type, knowledge-base entry and id, one-word name, a seat of government); ``SuggestModel`` is one logistic regression per entity
 type over those features, fitted on real articles labelled by editors (the development set's
 fitting part) with a threshold per type chosen out of fold. It is stored as JSON (no pickle).
 """
@@ -54,6 +54,7 @@ FEATURES = (
     "share of mentions beside an office",
     "share of the country's people and bodies that are its state (people, places, public bodies)",
     "story mentions / the most-mentioned entity of its type's",
+    "a seat of government (the Kremlin, Downing Street)",
 )
 # a country the story never names but whose people, bodies and places it names this often is a
 # candidate (editors tag the United Kingdom on a story about the Commons); the model decides
@@ -82,6 +83,7 @@ STATE_KINDS = frozenset(
         "political party", "government agency", "regulator", "ministry", "statistics office",
         "military", "law enforcement agency", "legislature", "court", "intelligence service",
         "central bank", "security service", "government body", "government", "state corporation",
+        "seat of government",
     }
 )  # fmt: skip
 # knowledge-base kinds of the press: a paper or broadcaster is mostly a source, not a subject
@@ -180,6 +182,9 @@ def entity_features(
             if entity["label"] == "COUNTRY"
             else 0.0,
             count / max(1, most_in_type.get(entity["label"], 0)),
+            # "Downing Street said": the building speaks for a government an editor tags by
+            # its country and people, not by its address
+            float(kind == "seat of government"),
         ]
 
 
