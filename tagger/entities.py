@@ -379,6 +379,24 @@ class EntityResolver:
         for match_start, end, entry, kind in self._kb_matches(doc):
             # "the US", "the Kremlin": the article helps to match but is not part of the name
             start = match_start + int(end - match_start > 1 and doc[match_start].lower_ == "the")
+            # (a subtitle only after a name that is no ordinary word: "Battlefield: Russian
+            # troops advance" is a headline)
+            title_end = (
+                _sequel_end(doc, end, subtitle=kind != "ambiguous") if entry.kind == "game" else end
+            )
+            if title_end > end:
+                # "Halo 2", "Grand Theft Auto: San Andreas": a sequel or an episode of a known
+                # game is a game of its own, under its full title
+                # "The Sims 2" keeps the "The" its game's name has
+                first = match_start if entry.name.lower().startswith("the ") else start
+                title = doc[first:title_end]
+                used_ner.update(
+                    (s.start, s.end) for i in range(start, title_end) if (s := ner_at.get(i))
+                )
+                candidates.append(
+                    _Candidate(first, title_end, "APP", None, title.text, [title.text])
+                )
+                continue
             covering = {(s.start, s.end): s for i in range(start, end) if (s := ner_at.get(i))}
             larger = [s for s in covering.values() if s.start < start or s.end > end]
             if larger:
@@ -633,6 +651,31 @@ class EntityResolver:
             group.update(count=len(mentions), mentions=mentions, _tokens=tokens)
             entities.append(group)
         return entities
+
+
+_SEQUEL = re.compile(r"\d{1,3}|I{2,3}|IV|VI{0,3}|IX|X")
+_SUBTITLE_WORDS = 5
+
+
+def _sequel_end(doc: Doc, end: int, subtitle: bool = True) -> int:
+    """Where a game's title ends when its name is followed by a sequel number ("Halo 2", "Grand
+    Theft Auto IV") or a subtitle after a colon ("Call of Duty: Finest Hour"); ``end`` if neither."""
+    if end < len(doc) and _SEQUEL.fullmatch(doc[end].text):
+        after = end + 1
+        if doc[end].whitespace_ or after == len(doc) or doc[after].is_punct:
+            return after
+    if subtitle and end + 1 < len(doc) and doc[end].text == ":" and doc[end + 1].is_title:
+        stop = end + 1
+        while (
+            stop < len(doc)
+            and stop - end <= _SUBTITLE_WORDS
+            and (doc[stop].is_title or (doc[stop].lower_ in ("of", "the") and stop > end + 1))
+        ):
+            stop += 1
+        while doc[stop - 1].lower_ in ("of", "the"):
+            stop -= 1
+        return stop
+    return end
 
 
 def _former_name(entry: KBEntry, mentions: list[dict[str, Any]]) -> str:

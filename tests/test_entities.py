@@ -530,3 +530,18 @@ def test_a_renamed_app_keeps_the_name_the_story_uses(default):
     new = default.tag("X, formerly Twitter, said users of the X app would pay for posts.")
     assert names(old)["Twitter"][0] == "APP"
     assert names(new)["X"][0] == "APP" and "Twitter" not in names(new)
+
+
+def test_a_sequel_or_episode_of_a_known_game_is_a_game_of_its_own(default):
+    # BBC News tech stories, 2004-05 (bbc_news_2225, tech/112 and tech/178)
+    tags = default.tag(
+        "Halo 2 has broken video game records, with pre-orders of more than 1.5 million in the "
+        "US alone. The top seller was Grand Theft Auto: San Andreas. The Sims 2 came third."
+    )
+    apps = {e.name for e in tags.entities if e.label == "APP"}
+    assert {"Halo 2", "Grand Theft Auto: San Andreas", "The Sims 2"} <= apps
+    assert not {"Halo", "Grand Theft Auto", "The Sims"} & apps
+    # a software version is still the software; a headline colon after a word is no subtitle
+    assert names(default.tag("Skype 5 was released for Windows."))["Skype"][0] == "APP"
+    found = names(default.tag("Battlefield: Russian Troops Advance On Kyiv. Fighting went on."))
+    assert not any(name.startswith("Battlefield") for name in found)
