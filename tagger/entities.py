@@ -681,11 +681,11 @@ def _sequel_end(doc: Doc, end: int, subtitle: bool = True) -> int:
 def _former_name(entry: KBEntry, mentions: list[dict[str, Any]]) -> str:
     """The entity's name in this story: a former name ("Twitter" for X) when the story calls it
     by that alone, as an editor of its time tags it; else the knowledge base's current name."""
-    said = {normalise(m["text"]) for m in mentions}
-    for former in entry.former_names:
-        if said == {normalise(former)}:
-            return former
-    return entry.name
+    said = [normalise(m["text"]) for m in mentions]
+    formers = {normalise(f): f for f in entry.former_names}
+    if not said or not all(s in formers for s in said):
+        return entry.name
+    return formers[max(set(said), key=lambda s: (said.count(s), len(s)))]
 
 
 _DEFINED_ACRONYM = re.compile(r"\s*[(\[]\s*([A-Z][A-Za-z&.\-]{1,9})\s*[)\]]")
