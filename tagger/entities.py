@@ -154,7 +154,9 @@ def _person_without_numbers(doc: Doc, start: int, end: int) -> int:
 # an office read into a person's name ("President Reagan", "Senator John McCain") is not part of it
 PERSON_TITLES = frozenset(
     "President Premier Chancellor Senator Sen Governor Gov Congressman Congresswoman Rep "
-    "Representative Judge Minister Secretary General Gen Colonel Col Professor Prof".split()
+    "Representative Judge Minister Secretary General Gen Colonel Col Professor Prof "
+    "Counsellor Councillor Commissioner Ambassador Mayor Speaker Envoy Prosecutor Chairman "
+    "Chairwoman Spokesman Spokeswoman Spokesperson Admiral Lieutenant Commander Marshal".split()
 )
 
 

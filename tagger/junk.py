@@ -61,6 +61,8 @@ TIME_ZONES = frozenset(
 # economic terms and job titles the base model calls organisations in business news
 TERMS = frozenset("GDP GNP VAT CEO CFO COO CTO IPO PSBR M&A".split())
 JUNK_SURFACES = TECH_TERMS | TECH_PHRASES | TIME_ZONES | TERMS
+# a network's autonomous system number: "AS9988 (MPT)"
+_AS_NUMBER = re.compile(r"AS\d{1,10}")
 # "TCP/IP", "DNS over HTTPS": junk parts joined by these are junk as a whole
 _CONNECTORS = frozenset("over and or of via in on to for with".split())
 _SPLIT = re.compile(r"[\s/]+|(?<=[A-Za-z])-(?=[A-Za-z])")
@@ -406,7 +408,7 @@ C = TypeVar("C", bound=Candidate)
 def is_junk_surface(surface: str, label: str) -> bool:
     """True for an acronym, time zone or term that is never a named entity ("DNS", "ISPs",
     "TCP/IP", "UTC"), a single character, or a "person" made of technical words or with a number."""
-    if surface in JUNK_SURFACES or len(surface) == 1:
+    if surface in JUNK_SURFACES or len(surface) == 1 or _AS_NUMBER.fullmatch(surface):
         return True
     if surface.endswith("s") and surface[:-1] in JUNK_SURFACES and surface[:-1].isupper():
         return True  # "ISPs", "APIs"
@@ -429,7 +431,7 @@ PORTFOLIOS = frozenset(
 )
 # "Secretary of State Antony Blinken", "Secretary of Defense": the base model reads the portfolio
 # after an office as an organisation
-_OFFICES_WITH_PORTFOLIO = frozenset("secretary minister commissioner".split())
+_OFFICES_WITH_PORTFOLIO = frozenset("secretary minister commissioner counsellor".split())
 
 
 def _portfolio(doc: Doc, cand: Candidate) -> bool:

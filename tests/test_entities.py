@@ -510,6 +510,12 @@ def test_an_app_the_base_model_reads_as_a_place_is_the_app(default):
         ),
         ("Secretary of Defense Lloyd Austin visited Kyiv on Sunday.", "Lloyd Austin", "Defense"),
         (
+            "Since the military seized power and detained State Counsellor Aung San Suu Kyi, "
+            "the State Administration Council has ordered telecom operators to shut down data.",
+            "Aung San Suu Kyi",
+            "Counsellor Aung San Suu Kyi",
+        ),
+        (
             "Iran's Telecommunications Minister Issa Zarepour said the restrictions were "
             "temporary and made for security reasons.",
             "Eisa Zarepour",  # the knowledge base's spelling

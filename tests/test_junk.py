@@ -262,7 +262,7 @@ def test_the_rules_are_cheap():
 
 
 @pytest.mark.parametrize(
-    "surface", ["Server Name Indication", "ClientHello", "Deep Packet Inspection"]
+    "surface", ["Server Name Indication", "ClientHello", "Deep Packet Inspection", "AS9988"]
 )
 def test_a_spelled_out_protocol_or_handshake_message_is_no_entity(surface):
     assert is_junk_surface(surface, "ORG")
