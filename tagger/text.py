@@ -255,6 +255,7 @@ _WRAP_MIN_LINES = 5
 _WRAP_WIDTH = (40, 100)  # the margin of such texts, in characters
 _WRAP_FILLED = 0.75  # a line at least this share of the margin was cut by the wrapping
 _WRAP_SHARE = 0.6  # ... and at least this share of the lines are so
+_WRAP_OVERFLOW = 1.5  # a line this much longer than the margin says there is none
 
 
 def unwrap_lines(text: str) -> str:
@@ -262,7 +263,7 @@ def unwrap_lines(text: str) -> str:
 
     Wire copy cuts lines at a margin, mid-name ("the World\nBank"), which the base model and the
     phrase matcher read as two names. A break is joined when the text is wrapped (most lines
-    filled to a margin of 40-100 characters), the line before it is filled and the line after it
+    filled to a margin of 40-100 characters and none far longer), the line before it is filled and the line after it
     is neither blank nor indented (an indent or a blank line starts a paragraph); a shorter line
     that ends mid-sentence is joined too. Same length.
     """
@@ -275,6 +276,8 @@ def unwrap_lines(text: str) -> str:
     width = sorted(lengths)[int(0.9 * (len(lengths) - 1))]
     if not _WRAP_WIDTH[0] <= width <= _WRAP_WIDTH[1]:
         return text
+    if max(lengths) > _WRAP_OVERFLOW * width:
+        return text  # no wrapped text runs far past its margin: short lines of a pasted page
     filled = [n >= _WRAP_FILLED * width for n in lengths]
     if sum(filled) < _WRAP_SHARE * len(lengths):
         return text

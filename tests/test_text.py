@@ -91,6 +91,14 @@ def test_a_hard_wrapped_text_has_its_paragraph_lines_joined_at_the_same_offsets(
     assert clean_text(prose * 3) == prose * 3
     listing = "\n".join(["Apples", "Pears and plums", "Oranges", "Kiwis", "Lemons", "Figs"])
     assert clean_text(listing) == listing
+    # a pasted page's short head lines above a long paragraph: no margin, nothing joined (the
+    # headline used to run into "Published" and be read as a person "Facebook Published")
+    page = (
+        "Ukraine war: Russia blocks Facebook\nPublished 4 March 2022\n"
+        "Image source, Getty Images\nImage caption, Russians have been protesting\n\n"
+        "Russia has blocked access to Facebook, accusing it of discriminating against Russian media."
+    )
+    assert clean_text(page) == page
 
 
 @pytest.mark.parametrize("line_end", ["\n", "\r\n"])
