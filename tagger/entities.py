@@ -96,7 +96,8 @@ HONORIFICS = frozenset(
 
 
 def _trim(span: Span, text: str | None = None) -> Span:
-    """Drop a leading "the" and a trailing possessive from a base-model span.
+    """Drop a leading "the" and a trailing possessive from a base-model span, and what runs past
+    a line break or the end of a sentence.
 
     ``text`` is ``doc.text`` when the caller has it: a span with no line break in it then skips
     the token-by-token look for one (most spans; the look made Token objects for every token)."""
@@ -106,6 +107,12 @@ def _trim(span: Span, text: str | None = None) -> Span:
         for i in range(start, end):  # a name never runs across a line break
             if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
                 end = i + (0 if "\n" in doc[i].text else 1)
+                break
+    inside = text[span.start_char : span.end_char] if text is not None else span.text
+    if ". " in inside or "? " in inside or "! " in inside:
+        for i in range(start, end - 1):  # nor across the end of a sentence ("Tor Project. Human")
+            if doc[i].text in (".", "?", "!") and doc[i].whitespace_:
+                end = i
                 break
     while start < end and doc[start].lower_ in ("the", "a", "an"):
         start += 1

@@ -551,3 +551,16 @@ def test_a_sequel_or_episode_of_a_known_game_is_a_game_of_its_own(default):
     assert names(default.tag("Skype 5 was released for Windows."))["Skype"][0] == "APP"
     found = names(default.tag("Battlefield: Russian Troops Advance On Kyiv. Fighting went on."))
     assert not any(name.startswith("Battlefield") for name in found)
+
+
+def test_a_name_does_not_run_across_the_end_of_a_sentence(default):
+    # written for this test; en_core_web_sm reads "Tor Project. Human Rights Watch and Access
+    # Now" as one organisation
+    text = (
+        '"The Russian government is trying to cut its citizens off from the free internet," said '
+        "Isabela Fernandes, executive director of the Tor Project. Human Rights Watch and Access "
+        "Now condemned the block."
+    )
+    found = names(default.tag(text))
+    assert {"Tor Project", "Human Rights Watch"} <= set(found)
+    assert not any("." in name for name in found)
