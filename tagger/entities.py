@@ -332,11 +332,11 @@ class EntityResolver:
         return "name read" if span.label_ in CONFIRMING_LABELS or place_read else ""  # type: ignore[union-attr]
 
     def _affiliation_cut(self, span: Span) -> Span:
-        """A person's span without a leading office, party or nationality word: "Tory Liam Fox"
-        is Liam Fox (and "Tory" names his party), "President Reagan" is Reagan, "(Minister of)
-        Information Lai Mohammed" is Lai Mohammed. A party or
-        nationality word is cut only before a full name (three words or more): as the first of
-        two words it is a first name ("Amal Clooney", "Morena Baccarin", "German Gref")."""
+        """A person's span without a leading office, portfolio, party or nationality word: "Tory
+        Liam Fox" is Liam Fox (and "Tory" names his party), "President Reagan" is Reagan, "(Minister
+        of) Information Lai Mohammed" is Lai Mohammed. A party or nationality word is cut only
+        before a full name (three words or more): as the first of two words it is a first name
+        ("Amal Clooney", "Morena Baccarin", "German Gref")."""
         while span.label_ == "PERSON" and len(span) > 1:
             word = span[0].text.rstrip(".")
             portfolio = (
@@ -388,14 +388,13 @@ class EntityResolver:
         for match_start, end, entry, kind in self._kb_matches(doc):
             # "the US", "the Kremlin": the article helps to match but is not part of the name
             start = match_start + int(end - match_start > 1 and doc[match_start].lower_ == "the")
-            # (a subtitle only after a name that is no ordinary word: "Battlefield: Russian
-            # troops advance" is a headline)
+            # "Halo 2", "Grand Theft Auto: San Andreas": a sequel or an episode of a known game
+            # is a game of its own, under its full title. A subtitle follows only a name that is
+            # no ordinary word ("Battlefield: Russian troops advance" is a headline)
             title_end = (
                 _sequel_end(doc, end, subtitle=kind != "ambiguous") if entry.kind == "game" else end
             )
             if title_end > end:
-                # "Halo 2", "Grand Theft Auto: San Andreas": a sequel or an episode of a known
-                # game is a game of its own, under its full title
                 # "The Sims 2" keeps the "The" its game's name has
                 first = match_start if entry.name.lower().startswith("the ") else start
                 title = doc[first:title_end]
