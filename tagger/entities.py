@@ -390,10 +390,14 @@ class EntityResolver:
             start = match_start + int(end - match_start > 1 and doc[match_start].lower_ == "the")
             # "Halo 2", "Grand Theft Auto: San Andreas": a sequel or an episode of a known game
             # is a game of its own, under its full title. A subtitle follows only a name that is
-            # no ordinary word ("Battlefield: Russian troops advance" is a headline)
-            title_end = (
-                _sequel_end(doc, end, subtitle=kind != "ambiguous") if entry.kind == "game" else end
-            )
+            # no ordinary word and does not open a line or sentence ("Battlefield: Russian troops
+            # advance", "Fortnite: Epic Games sues Apple" are headlines)
+            title_end = end
+            if entry.kind == "game":
+                subtitle = kind != "ambiguous" and not _sentence_initial(
+                    doc[match_start], text or doc.text
+                )
+                title_end = _sequel_end(doc, end, subtitle=subtitle)
             if title_end > end:
                 # "The Sims 2" keeps the "The" its game's name has
                 first = match_start if entry.name.lower().startswith("the ") else start
@@ -682,7 +686,8 @@ def _sequel_end(doc: Doc, end: int, subtitle: bool = True) -> int:
             stop += 1
         while doc[stop - 1].lower_ in ("of", "the"):
             stop -= 1
-        return stop
+        if stop > end + 1:  # "Call of Duty: The game sold well" has no subtitle
+            return stop
     return end
 
 

@@ -3,8 +3,8 @@
 An editor tags the few people, countries, organisations and apps a story is about, not every
 name it mentions. ``entity_features`` describes each entity by where and how often the story
 names it (headline, lead, first position, spread, share of the story's mentions, rank among
-entities of its type, knowledge-base entry and id, one-word name, a seat of government); ``SuggestModel`` is one logistic regression per entity
-type over those features, fitted on real articles labelled by editors (the development set's
+entities of its type, knowledge-base entry and id, one-word name, a seat of government);
+``SuggestModel`` is one logistic regression per entity type over those features, fitted on real articles labelled by editors (the development set's
 fitting part) with a threshold per type chosen out of fold. It is stored as JSON (no pickle).
 """
 

@@ -263,9 +263,9 @@ def unwrap_lines(text: str) -> str:
 
     Wire copy cuts lines at a margin, mid-name ("the World\nBank"), which the base model and the
     phrase matcher read as two names. A break is joined when the text is wrapped (most lines
-    filled to a margin of 40-100 characters and none far longer), the line before it is filled and the line after it
-    is neither blank nor indented (an indent or a blank line starts a paragraph); a shorter line
-    that ends mid-sentence is joined too. Same length.
+    filled to a margin of 40-100 characters and none far longer), the line before it is filled
+    and the line after it is neither blank nor indented (an indent or a blank line starts a
+    paragraph); a shorter line that ends mid-sentence is joined too. Same length.
     """
     if text.count("\n") < _WRAP_MIN_LINES:
         return text

@@ -551,6 +551,11 @@ def test_a_sequel_or_episode_of_a_known_game_is_a_game_of_its_own(default):
     assert names(default.tag("Skype 5 was released for Windows."))["Skype"][0] == "APP"
     found = names(default.tag("Battlefield: Russian Troops Advance On Kyiv. Fighting went on."))
     assert not any(name.startswith("Battlefield") for name in found)
+    headline = "Fortnite: Epic Games sues Apple\n\nEpic Games has sued Apple over the App Store."
+    assert "Fortnite: Epic Games" not in names(default.tag(headline))
+    # a colon with no title after it ends no title
+    found = names(default.tag("The top seller was Call of Duty: The game sold well in Europe."))
+    assert "Call of Duty" in found and not any(name.endswith(":") for name in found)
 
 
 def test_a_name_does_not_run_across_the_end_of_a_sentence(default):
