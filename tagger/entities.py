@@ -114,12 +114,29 @@ def _trim(span: Span, text: str | None = None) -> Span:
             if doc[i].text in (".", "?", "!") and doc[i].whitespace_:
                 end = i
                 break
+    # a live blog's time stamp before a name ("12:30 - EU leaders ...") is not part of it
+    while (
+        end - start > 1
+        and doc[start].whitespace_
+        and (_NUMBERISH.fullmatch(doc[start].text) or doc[start].text in ("–", "—"))
+    ):
+        start += 1
     while start < end and doc[start].lower_ in ("the", "a", "an"):
         start += 1
     # "Mr Blair" is Blair: a courtesy title is not part of a person's name
     while span.label_ == "PERSON" and end - start > 1 and doc[start].text.rstrip(".") in HONORIFICS:
         start += 1
-    while end > start and doc[end - 1].text in ("'s", "’s", "'", "’", "-", ".", ","):
+    # nor the lower-case words the base model ran on into ("the Office of the Commissioner of
+    # the city police"), a possessive, or a word that only joins it to what follows
+    for i in range(end - 2, start, -1):
+        if not doc[i + 1].is_lower or not doc[i + 1].is_alpha:
+            break
+        if doc[i].text in _JOINERS and not doc[i - 1].is_lower:
+            end = i
+            break
+    while end > start and (
+        doc[end - 1].text in ("'s", "’s", "'", "’", "-", ".", ",") or doc[end - 1].text in _JOINERS
+    ):
         end -= 1
     # a score or a time read into the name ("Arsenal 2-1", "Chelsea 3:0") is not part of it
     tail = ""
@@ -135,6 +152,7 @@ def _trim(span: Span, text: str | None = None) -> Span:
     return Span(doc, start, end, label=span.label_)
 
 
+_JOINERS = frozenset("of for and the to in on at".split())
 _SCORE = re.compile(r"\d{1,3}[-–:]\d{1,3}")
 _NUMBERISH = re.compile(r"[\d()\-–:/.,]+")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -215,6 +233,35 @@ def _caps_tokens(doc: Doc, text: str) -> set[int]:
                 found.update(range(span.start, span.end))
         offset += len(line) + 1
     return found
+
+
+_TITLE_MIN_WORDS = 3  # words of four letters or more, all capitalised
+_TITLE_MIN_BODY = 50  # words the story needs for the headline rule to apply
+
+
+def _title_case_lines(doc: Doc, text: str) -> tuple[set[int], str]:
+    """Tokens of lines in title case ("Zero-Click, Far From Home: Spyware Targeting of Exiled
+    Journalists"), and the rest of the text to check their names against."""
+    found: set[int] = set()
+    rest: list[str] = []
+    if len(text.split()) < _TITLE_MIN_BODY:
+        return found, text
+    offset = 0
+    for line in text.split("\n"):
+        long = [w for w in _WORD.findall(line) if len(w) >= 4]
+        span = None
+        if (
+            len(long) >= _TITLE_MIN_WORDS
+            and not line.isupper()
+            and all(w[0].isupper() for w in long)
+        ):
+            span = doc.char_span(offset, offset + len(line), alignment_mode="expand")
+        if span is not None:
+            found.update(range(span.start, span.end))
+        else:
+            rest.append(line)
+        offset += len(line) + 1
+    return found, "\n".join(rest) if found else text
 
 
 def _clean_name(span: Span) -> tuple[str, str]:
@@ -371,6 +418,17 @@ class EntityResolver:
                 elif 2 <= len(ner_span) <= _CAPS_MAX_WORDS:
                     caps_unknown.update(range(ner_span.start, ner_span.end))
             ner_spans = kept
+        titled, body = _title_case_lines(doc, text or doc.text)
+        if titled:
+            # in a title-case headline every word looks like a name ("Spyware Targeting of Exiled
+            # Journalists"): an unknown name there counts only if the story says it again
+            ner_spans = [
+                s
+                for s in ner_spans
+                if not titled.issuperset(range(s.start, s.end))
+                or s.text in body
+                or self.kb.lookup_name(_clean_name(s)[0]) is not None
+            ]
         ner_at: dict[int, Span] = {}
         for span in ner_spans:
             for i in range(span.start, span.end):
