@@ -236,32 +236,33 @@ def _caps_tokens(doc: Doc, text: str) -> set[int]:
 
 
 _TITLE_MIN_WORDS = 3  # words of four letters or more, all capitalised
+_DIGITS = re.compile(r"\d+")
 _TITLE_MIN_BODY = 50  # words the story needs for the headline rule to apply
 
 
-def _title_case_lines(doc: Doc, text: str) -> tuple[set[int], str]:
-    """Tokens of lines in title case ("Zero-Click, Far From Home: Spyware Targeting of Exiled
-    Journalists"), and the rest of the text to check their names against."""
-    found: set[int] = set()
-    rest: list[str] = []
-    if len(text.split()) < _TITLE_MIN_BODY:
-        return found, text
-    offset = 0
-    for line in text.split("\n"):
-        long = [w for w in _WORD.findall(line) if len(w) >= 4]
-        span = None
-        if (
-            len(long) >= _TITLE_MIN_WORDS
-            and not line.isupper()
-            and all(w[0].isupper() for w in long)
-        ):
-            span = doc.char_span(offset, offset + len(line), alignment_mode="expand")
-        if span is not None:
-            found.update(range(span.start, span.end))
-        else:
-            rest.append(line)
-        offset += len(line) + 1
-    return found, "\n".join(rest) if found else text
+def _title_case_headline(doc: Doc, text: str) -> tuple[set[int], str]:
+    """Tokens of a headline in title case ("Zero-Click, Far From Home: Spyware Targeting of
+    Exiled Journalists"), the story's first line, and the rest of the text to check its names
+    against. Only the first line: elsewhere a line of capitalised words is a list of names (a
+    team sheet, a table of results) whose names need no second mention."""
+    stripped = text.lstrip()
+    line = stripped.split("\n", 1)[0]
+    long = [w for w in _WORD.findall(line) if len(w) >= 4]
+    if (
+        len(text.split()) < _TITLE_MIN_BODY
+        or len(long) < _TITLE_MIN_WORDS
+        or line.isupper()
+        or not all(w[0].isupper() for w in long)
+        # a line of results ("1. Olga Melnik ( Russia ) 23:13.3") is a table, not a headline
+        or line[:1].isdigit()
+        or len(_DIGITS.findall(line)) > 2
+    ):
+        return set(), text
+    start = len(text) - len(stripped)
+    span = doc.char_span(start, start + len(line), alignment_mode="expand")
+    if span is None:
+        return set(), text
+    return set(range(span.start, span.end)), text[start + len(line) :]
 
 
 def _clean_name(span: Span) -> tuple[str, str]:
@@ -418,7 +419,7 @@ class EntityResolver:
                 elif 2 <= len(ner_span) <= _CAPS_MAX_WORDS:
                     caps_unknown.update(range(ner_span.start, ner_span.end))
             ner_spans = kept
-        titled, body = _title_case_lines(doc, text or doc.text)
+        titled, body = _title_case_headline(doc, text or doc.text)
         if titled:
             # in a title-case headline every word looks like a name ("Spyware Targeting of Exiled
             # Journalists"): an unknown name there counts only if the story says it again

@@ -605,3 +605,15 @@ def test_lower_case_words_the_base_model_runs_on_into_are_not_part_of_a_name(def
     )
     assert "Office of the Commissioner" in found
     assert not any(name.endswith((" of", "police")) for name in found)
+
+
+def test_a_first_line_of_results_is_a_table_not_a_title_case_headline(default):
+    # written for this test in the form of a wire service's results list
+    lines = [
+        "1. Olga Melnik ( Russia ) 23:13.3",
+        "2. Karin Kuster ( Switzerland ) 23:15.9",
+        "3. Carole Montillet ( France ) 23:20.4",
+    ]
+    text = "\n".join(lines) + "\n" + " ".join(["The race was held in fresh snow."] * 10)
+    found = names(default.tag(text))
+    assert {"Olga Melnik", "Karin Kuster", "Carole Montillet"} <= set(found)
