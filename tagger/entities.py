@@ -309,7 +309,7 @@ class EntityResolver:
         junk = find_junk(text)  # bylines, credits, promos, log lines, datelines (tagger/junk.py)
         # the story without the page chrome, for tagger_topics (which consumes it)
         doc._.tagger_story = layout.story_text(text) or text
-        candidates = drop_junk(doc, self._resolve(doc, text), junk)
+        candidates = _drop_words(doc, drop_junk(doc, self._resolve(doc, text), junk), text)
         entities = self._group(doc, candidates, text)
         _score_salience(entities, layout)
         entities.sort(key=lambda e: (-e["salience"], -e["count"], e["name"]))
@@ -703,6 +703,7 @@ class EntityResolver:
                 group["name"] = cand.name
             group["_tokens"].append((cand.start, cand.end))
         _join_defined_acronyms(doc, groups, text or doc.text)
+        _join_initials(doc, groups)
         _join_short_forms(groups)
         _find_surnames(doc, groups)
         entities = []
@@ -813,6 +814,90 @@ def _join_defined_acronyms(doc: Doc, groups: dict[str, dict[str, Any]], text: st
                 if owner == drop:
                     by_surface[surface] = keep
             break
+
+
+# the last word of a law, treaty or plan's name ("Digital Services Act", "Fourth Geneva
+# Convention"): a document, not a body or a place
+INSTRUMENT_HEADS = frozenset(
+    "Act Acts Treaty Convention Accord Accords Agreement Declaration Plenum Doctrine Directive "
+    "Bill Amendment Charter".split()
+)
+_LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]+\b")
+
+
+def _opens(token: Token, text: str) -> bool:
+    """Whether the token opens a line or a sentence (looking a few characters back only)."""
+    before = text[max(0, token.idx - 12) : token.idx].rstrip(" \t\"'“‘([")
+    return (not before and token.idx < 12) or (bool(before) and before[-1] in "\n.!?:")
+
+
+def _drop_words(doc: Doc, candidates: list[_Candidate], text: str) -> list[_Candidate]:
+    """Unknown names that are words: a law or treaty ("Digital Services Act"); a capitalised
+    word found only where a sentence or line opens, that the story also writes in lower case
+    ("Turnout was 63 per cent" ... "turnout") or that labels a line ("Verdict: False")."""
+    singles: dict[str, list[_Candidate]] = {}
+    for cand in candidates:
+        if cand.entry is None and cand.end - cand.start == 1 and cand.name.istitle():
+            singles.setdefault(cand.name, []).append(cand)
+    words: set[str] | None = None
+    drop: set[str] = set()
+    for name, cands in singles.items():
+        if not all(_opens(doc[c.start], text) for c in cands):
+            continue
+        if not all(c.end < len(doc) and doc[c.end].text == ":" for c in cands):
+            if words is None:
+                words = set(_LOWER_WORD.findall(text))
+            if name.lower() not in words:
+                continue
+        drop.add(name)
+    return [
+        c
+        for c in candidates
+        if c.entry is not None
+        or not (
+            (c.end - c.start == 1 and c.name in drop)
+            or (c.end - c.start > 1 and doc[c.end - 1].text in INSTRUMENT_HEADS)
+        )
+    ]
+
+
+_NOT_INITIALS = frozenset("of the and for on in at to de la le du des del & -".split())
+
+
+def _initials(name: str) -> str:
+    """ "Rapid Support Forces" -> "RSF", "Crown Prosecution Service" -> "CPS"."""
+    words = [w for w in name.replace("-", " ").split() if w.lower() not in _NOT_INITIALS]
+    if len(words) < 2 or not all(w[:1].isupper() for w in words):
+        return ""
+    return "".join(w[0] for w in words)
+
+
+def _join_initials(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
+    """An acronym that spells the initials of a body the story names in full is that body
+    ("the RSF" in a story about Sudan's Rapid Support Forces is not Reporters Without Borders,
+    and "CPS" is the Crown Prosecution Service the story names), defined in brackets or not."""
+    by_initials: dict[str, str] = {}
+    for key, group in groups.items():
+        if group["label"] == "ORG":
+            for name in {group["name"], *(doc[s:e].text for s, e in group["_tokens"])}:
+                letters = _initials(name)
+                if len(letters) >= 2:
+                    by_initials.setdefault(letters, key)
+    if not by_initials:
+        return
+    for key in list(groups):
+        group = groups[key]
+        if group["label"] != "ORG":
+            continue
+        surfaces = {doc[s:e].text for s, e in group["_tokens"]}
+        if len(surfaces) != 1:
+            continue
+        acronym = surfaces.pop()
+        full = by_initials.get(acronym)
+        if full is None or full == key or full not in groups or not is_acronym(acronym):
+            continue
+        groups[full]["_tokens"].extend(group["_tokens"])
+        del groups[key]
 
 
 def _join_short_forms(groups: dict[str, dict[str, Any]]) -> None:

@@ -617,3 +617,47 @@ def test_a_first_line_of_results_is_a_table_not_a_title_case_headline(default):
     text = "\n".join(lines) + "\n" + " ".join(["The race was held in fresh snow."] * 10)
     found = names(default.tag(text))
     assert {"Olga Melnik", "Karin Kuster", "Carole Montillet"} <= set(found)
+
+
+def test_an_acronym_spelling_the_initials_of_a_body_the_story_names_is_that_body(default):
+    # written for this test; the knowledge base reads "RSF" alone as Reporters Without Borders
+    text = (
+        "Fighters of Sudan's paramilitary Rapid Support Forces pushed east of the city on "
+        "Tuesday. The army said it had destroyed vehicles belonging to the RSF near the road, "
+        "and residents said the RSF had sealed off supply routes."
+    )
+    found = names(default.tag(text))
+    assert "Rapid Support Forces" in found
+    assert "Reporters Without Borders" not in found
+    rsf = entity(default.tag(text), "Rapid Support Forces")
+    assert rsf.count == 3
+
+
+def test_laws_and_treaties_are_not_bodies_or_places(default):
+    # written for this test; en_core_web_sm reads both acts as organisations
+    text = (
+        "Under the Sarbanes-Oxley Act, firms must certify their accounts. The Data Protection "
+        "Act was also cited by the regulator."
+    )
+    found = names(default.tag(text))
+    assert not any(name.endswith(("Act", "Convention")) for name in found)
+
+
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        (
+            "Turnout was 63 per cent, officials said. Analysts had expected a lower turnout.",
+            "Turnout",
+        ),
+        ("Verdict: False. The claim that Western missiles are sold online is wrong.", "Verdict"),
+    ],
+)
+def test_a_capitalised_word_that_opens_a_sentence_or_labels_a_line_is_no_name(default, text, word):
+    # written for this test; en_core_web_sm reads both words as names of people
+    assert word not in names(default.tag(text))
+
+
+def test_a_surname_opening_sentences_stays_a_name(default):
+    text = "Jackson said the deal was done. Jackson added that the bank would pay."
+    assert "Jackson" in names(default.tag(text))
