@@ -310,6 +310,7 @@ class EntityResolver:
         # the story without the page chrome, for tagger_topics (which consumes it)
         doc._.tagger_story = layout.story_text(text) or text
         candidates = _drop_words(doc, drop_junk(doc, self._resolve(doc, text), junk), text)
+        _place_by_cue(doc, candidates)
         entities = self._group(doc, candidates, text)
         _score_salience(entities, layout)
         entities.sort(key=lambda e: (-e["salience"], -e["count"], e["name"]))
@@ -699,7 +700,12 @@ class EntityResolver:
                     "_tokens": [],
                 },
             )
-            if not group["_kb"] and len(cand.name) > len(group["name"]):
+            # the longest form names an unknown entity, and a capitalised one before a dateline's
+            # capitals ("Frankfurt", not "FRANKFURT")
+            if not group["_kb"] and (
+                len(cand.name) > len(group["name"])
+                or (group["name"].isupper() and not cand.name.isupper())
+            ):
                 group["name"] = cand.name
             group["_tokens"].append((cand.start, cand.end))
         _join_defined_acronyms(doc, groups, text or doc.text)
@@ -859,6 +865,39 @@ def _drop_words(doc: Doc, candidates: list[_Candidate], text: str) -> list[_Cand
             or (c.end - c.start > 1 and doc[c.end - 1].text in INSTRUMENT_HEADS)
         )
     ]
+
+
+# "the town of Nikopol", "a Karachi-based group", "outside Wroclaw": words that make a name a
+# place, where the base model read it as a body or a person
+PLACE_NOUNS = frozenset(
+    "town city village port region province district oblast capital suburb county".split()
+)
+PLACE_PREPOSITIONS = frozenset("outside near".split())
+
+
+def _place_by_cue(doc: Doc, candidates: list[_Candidate]) -> None:
+    """An unknown body or person the story places ("the town of X", "X-based", "near X") is a
+    place, at every mention."""
+    placed: set[str] = set()
+    for cand in candidates:
+        if cand.entry is not None or cand.label not in ("ORG", "PERSON"):
+            continue
+        before = doc[cand.start - 1].lower_ if cand.start > 0 else ""
+        before2 = doc[cand.start - 2].lower_ if cand.start > 1 else ""
+        after = doc[cand.end : cand.end + 2].text.lower() if cand.end + 1 < len(doc) else ""
+        if (
+            before in PLACE_PREPOSITIONS
+            or (before == "of" and before2 in PLACE_NOUNS)
+            or after == "-based"
+        ):
+            placed.add(normalise(cand.name))
+    for cand in candidates:
+        if (
+            cand.entry is None
+            and cand.label in ("ORG", "PERSON")
+            and normalise(cand.name) in placed
+        ):
+            cand.label = "LOCATION"
 
 
 _NOT_INITIALS = frozenset("of the and for on in at to de la le du des del & -".split())

@@ -492,8 +492,15 @@ def drop_junk(doc: Doc, candidates: list[C], zones: JunkZones) -> list[C]:
         kept = [c for c in kept if c.label != "PERSON" or c.entry is not None or c.name not in ends]
     if weak:
         # a dateline's place counts only where the story names it too ("NEW YORK" / "New York")
-        named = {_key(c) for c in kept} | {c.name.casefold() for c in kept}
-        kept.extend(c for c in weak if _key(c) in named or c.name.casefold() in named)
+        # (an unknown one takes the story's reading of it: "FRANKFURT" read as a body is the
+        # place the story names)
+        named = {_key(c): c.label for c in kept} | {c.name.casefold(): c.label for c in kept}
+        for cand in weak:
+            label = named.get(_key(cand), named.get(cand.name.casefold()))
+            if label is not None:
+                if cand.entry is None:
+                    cand.label = label
+                kept.append(cand)
     return kept
 
 

@@ -661,3 +661,28 @@ def test_a_capitalised_word_that_opens_a_sentence_or_labels_a_line_is_no_name(de
 def test_a_surname_opening_sentences_stays_a_name(default):
     text = "Jackson said the deal was done. Jackson added that the bank would pay."
     assert "Jackson" in names(default.tag(text))
+
+
+def test_a_name_the_story_places_is_a_place(default):
+    # written for this test; en_core_web_sm reads these towns as a body and a person
+    text = (
+        "Shelling hit the town of Nikopol overnight. A Karachi-based rights group said a retired "
+        "engineer was detained near Olesnica."
+    )
+    found = names(default.tag(text))
+    assert {
+        name: label for name, (label, _) in found.items() if name in ("Nikopol", "Olesnica")
+    } == {
+        "Nikopol": "LOCATION",
+        "Olesnica": "LOCATION",
+    }
+
+
+def test_a_dateline_in_capitals_takes_the_storys_name_and_reading_of_the_place(default):
+    # written for this test in the form of a wire story; en_core_web_sm reads the dateline
+    # "FRANKFURT" as an organisation
+    found = names(
+        default.tag("FRANKFURT, March 3 (Wire) - Shares fell in Frankfurt on Monday as banks slid.")
+    )
+    assert "FRANKFURT" not in found
+    assert found["Frankfurt"][0] == "LOCATION"
