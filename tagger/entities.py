@@ -942,14 +942,19 @@ def _join_initials(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
 def _join_short_forms(groups: dict[str, dict[str, Any]]) -> None:
     """Within one story, "Klimarev" and "Mikhail Klimarev" (or "Mishustin") are one person."""
     people = [k for k, g in groups.items() if g["label"] == "PERSON"]
-    full = {k: groups[k]["name"].split() for k in people if len(groups[k]["name"].split()) > 1}
-    # the base model sometimes reads a lone surname as an organisation ("Klimarev said")
-    singles = [k for k, g in groups.items() if g["label"] in ("PERSON", "ORG")]
+    full = {
+        k: [normalise(w) for w in groups[k]["name"].split()]
+        for k in people
+        if len(groups[k]["name"].split()) > 1
+    }
+    # the base model sometimes reads a lone surname as an organisation or a place ("Klimarev
+    # said", "Menendez told reporters"); accents aside ("González" / "Gonzalez")
+    singles = [k for k, g in groups.items() if g["label"] in ("PERSON", "ORG", "LOCATION")]
     for key in singles:
         group = groups.get(key)
         if group is None or group["_kb"] or key in full or " " in group["name"]:
             continue
-        word = group["name"]
+        word = normalise(group["name"])
         positions = (-1, 0) if group["label"] == "PERSON" else (-1,)
         owners = [k for k, parts in full.items() if any(word == parts[p] for p in positions)]
         if len(owners) != 1:

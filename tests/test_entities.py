@@ -686,3 +686,13 @@ def test_a_dateline_in_capitals_takes_the_storys_name_and_reading_of_the_place(d
     )
     assert "FRANKFURT" not in found
     assert found["Frankfurt"][0] == "LOCATION"
+
+
+def test_a_surname_read_as_a_place_joins_its_person(default):
+    # written for this test; en_core_web_sm reads the lone surname as a place
+    text = (
+        "Senator Bob Menendez was charged on Friday. Menendez told reporters he was innocent. "
+        "Prosecutors said Menendez took gold bars."
+    )
+    tags = default.tag(text)
+    assert [e.name for e in tags.entities if "Menendez" in e.name] == ["Bob Menendez"]
