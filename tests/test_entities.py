@@ -691,8 +691,9 @@ def test_a_dateline_in_capitals_takes_the_storys_name_and_reading_of_the_place(d
 def test_a_surname_read_as_a_place_joins_its_person(default):
     # written for this test; en_core_web_sm reads the lone surname as a place
     text = (
-        "Senator Bob Menendez was charged on Friday. Menendez told reporters he was innocent. "
-        "Prosecutors said Menendez took gold bars."
+        "A federal jury in Manhattan on Tuesday convicted U.S. Senator Bob Menendez of New Jersey "
+        "of taking bribes. The defence argued that Menendez had been acting as any senator would "
+        "on behalf of constituents. Menendez, 70, left the courthouse without taking questions."
     )
     tags = default.tag(text)
     assert [e.name for e in tags.entities if "Menendez" in e.name] == ["Bob Menendez"]
