@@ -123,6 +123,16 @@ def _trim(span: Span, text: str | None = None) -> Span:
         start += 1
     while start < end and doc[start].lower_ in ("the", "a", "an"):
         start += 1
+    # two places the base model read as one ("Kyiv to Lviv", "Tachira with Cucuta"): the first
+    # (read as a body only in the bare form "Kharkiv to Odesa": "Committee to Protect
+    # Journalists" is a name)
+    if span.label_ in ("GPE", "LOC") or (
+        span.label_ == "ORG" and end - start == 3 and doc[start + 2].is_title
+    ):
+        for i in range(start + 1, end - 1):
+            if doc[i].text in _PLACE_LINKS:
+                end = i
+                break
     # "Mr Blair" is Blair: a courtesy title is not part of a person's name
     while span.label_ == "PERSON" and end - start > 1 and doc[start].text.rstrip(".") in HONORIFICS:
         start += 1
@@ -152,6 +162,7 @@ def _trim(span: Span, text: str | None = None) -> Span:
     return Span(doc, start, end, label=span.label_)
 
 
+_PLACE_LINKS = frozenset("to with from via".split())
 _JOINERS = frozenset("of for and the to in on at".split())
 _SCORE = re.compile(r"\d{1,3}[-–:]\d{1,3}")
 _NUMBERISH = re.compile(r"[\d()\-–:/.,]+")
@@ -828,6 +839,14 @@ INSTRUMENT_HEADS = frozenset(
     "Act Acts Treaty Convention Accord Accords Agreement Declaration Plenum Doctrine Directive "
     "Bill Amendment Charter".split()
 )
+# a name before one of these is a weapon or a commodity ("Patriot missiles", "Leopard tanks",
+# "Brent crude"), not a body or a person
+PRODUCT_FOLLOWERS = frozenset(
+    "missile missiles tank tanks howitzer howitzers launcher launchers rifle rifles jet jets "
+    "helicopter helicopters battery batteries crude blend futures".split()
+)
+# a model designation ("MiG-29", "AIM-9", "Su-25", "F-16"): a product, not a body
+_DESIGNATION = re.compile(r"[A-Za-z]{1,4}-\d{1,3}[A-Za-z]{0,2}")
 _LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]+\b")
 
 
@@ -863,6 +882,8 @@ def _drop_words(doc: Doc, candidates: list[_Candidate], text: str) -> list[_Cand
         or not (
             (c.end - c.start == 1 and c.name in drop)
             or (c.end - c.start > 1 and doc[c.end - 1].text in INSTRUMENT_HEADS)
+            or (c.end < len(doc) and doc[c.end].text in PRODUCT_FOLLOWERS)
+            or (c.label == "ORG" and _DESIGNATION.fullmatch(c.name))
         )
     ]
 

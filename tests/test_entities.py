@@ -697,3 +697,26 @@ def test_a_surname_read_as_a_place_joins_its_person(default):
     )
     tags = default.tag(text)
     assert [e.name for e in tags.entities if "Menendez" in e.name] == ["Bob Menendez"]
+
+
+@pytest.mark.parametrize(
+    "text, absent",
+    [
+        # written for these tests; en_core_web_sm reads each of these as a body or a person
+        ("Germany will send more Patriot missiles and Leopard tanks.", {"Patriot", "Leopard"}),
+        ("Benchmark Brent crude rose 2% on Monday.", {"Brent", "Benchmark Brent"}),
+        ("Pilots flew MiG-29 jets armed with AIM-9 missiles.", {"MiG-29", "AIM-9"}),
+    ],
+)
+def test_weapons_and_commodities_are_no_bodies_or_people(default, text, absent):
+    assert not absent & set(names(default.tag(text)))
+
+
+def test_two_places_read_as_one_are_two(default):
+    # written for this test; en_core_web_sm reads "Kharkiv to Odesa" as one organisation
+    text = "Power cuts stretched from Kharkiv to Odesa and from Kyiv to Lviv on Tuesday."
+    found = names(default.tag(text))
+    assert {"Kharkiv", "Odesa", "Lviv"} <= set(found)
+    assert not any(" to " in name for name in found)
+    journalists = "The Committee to Protect Journalists condemned the arrest."
+    assert "Committee to Protect Journalists" in names(default.tag(journalists))
