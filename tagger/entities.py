@@ -557,7 +557,15 @@ class EntityResolver:
             app_read = (
                 known is not None and known.label == "APP" and base_label in ("GPE", "LOC", "FAC")
             )
-            if known is not None and (app_read or known.aliases.get(name, "name") != "ambiguous"):
+            # (an ambiguous alias counts here in another case, "MEEK" or "Meek" for "meek", the
+            # base model having read it as a name, but not in lower case: "215 grams" is no
+            # Grams, "solidarity" no Solidarity)
+            word = name.islower() and _alias_kind(known, name) == "ambiguous" if known else False
+            if (
+                known is not None
+                and not word
+                and (app_read or known.aliases.get(name, "name") != "ambiguous")
+            ):
                 candidates.append(
                     _Candidate(span.start, span.end, known.label, known, known.name, [span.text])
                 )
@@ -740,6 +748,16 @@ class EntityResolver:
             group.update(count=len(mentions), mentions=mentions, _tokens=tokens)
             entities.append(group)
         return entities
+
+
+def _alias_kind(entry: KBEntry, name: str) -> str:
+    """How the knowledge base knows this form of the name, case aside: "solidarity" read by the
+    base model is the ambiguous alias "Solidarity", not a name of Solidarność."""
+    kind = entry.aliases.get(name)
+    if kind is None:
+        key = normalise(name)
+        kind = next((k for a, k in entry.aliases.items() if normalise(a) == key), "name")
+    return kind
 
 
 _SEQUEL = re.compile(r"\d{1,3}|I{2,3}|IV|VI{0,3}|IX|X")

@@ -720,3 +720,16 @@ def test_two_places_read_as_one_are_two(default):
     assert not any(" to " in name for name in found)
     journalists = "The Committee to Protect Journalists condemned the arrest."
     assert "Committee to Protect Journalists" in names(default.tag(journalists))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # written for these tests: a word the base model reads on its own that the knowledge
+        # base has only as an ambiguous alias, in another case ("Grams", "Solidarity")
+        "Users of the app said the parcel weighed 215 grams, and users complained.",
+        "Workers sent expressions of solidarity to the union, the app users said.",
+    ],
+)
+def test_a_word_is_not_an_ambiguous_alias_in_another_case(default, text):
+    assert names(default.tag(text)) == {}
