@@ -123,6 +123,15 @@ def _trim(span: Span, text: str | None = None) -> Span:
         start += 1
     while start < end and doc[start].lower_ in ("the", "a", "an"):
         start += 1
+    # a prefix hyphenated to a name is no part of it ("pro-Georgescu", "anti-Kremlin")
+    if (
+        end - start > 2
+        and doc[start].text in _PREFIXES
+        and doc[start + 1].text == "-"
+        and not doc[start].whitespace_
+        and not doc[start + 1].whitespace_
+    ):
+        start += 2
     # two places the base model read as one ("Kyiv to Lviv", "Tachira with Cucuta"): the first
     # (read as a body only in the bare form "Kharkiv to Odesa": "Committee to Protect
     # Journalists" is a name)
@@ -162,6 +171,7 @@ def _trim(span: Span, text: str | None = None) -> Span:
     return Span(doc, start, end, label=span.label_)
 
 
+_PREFIXES = frozenset("pro anti non ex pre post neo".split())  # not "al-", "el-", "bin-"
 _PLACE_LINKS = frozenset("to with from via".split())
 _JOINERS = frozenset("of for and the to in on at".split())
 _SCORE = re.compile(r"\d{1,3}[-–:]\d{1,3}")

@@ -733,3 +733,11 @@ def test_two_places_read_as_one_are_two(default):
 )
 def test_a_word_is_not_an_ambiguous_alias_in_another_case(default, text):
     assert names(default.tag(text)) == {}
+
+
+def test_a_prefix_hyphenated_to_a_name_is_no_part_of_it(default):
+    # written for this test; en_core_web_sm reads "pro-Georgescu" as a person
+    text = "Accounts of pro-Georgescu activists spread after Calin Georgescu won the first round."
+    found = names(default.tag(text))
+    assert "Călin Georgescu" in found
+    assert not any(name.startswith("pro") for name in found)
