@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pycountry
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -875,6 +876,11 @@ PRODUCT_FOLLOWERS = frozenset(
 )
 # a model designation ("MiG-29", "AIM-9", "Su-25", "F-16"): a product, not a body
 _DESIGNATION = re.compile(r"[A-Za-z]{1,4}-\d{1,3}[A-Za-z]{0,2}")
+# the major languages (ISO 639-1, from pycountry): "Amharic" or "Oromo" read as a body or a
+# person is the language (a place keeps its reading: the Afar region)
+LANGUAGES = frozenset(
+    re.sub(r"\s*\(.*\)$", "", lang.name) for lang in pycountry.languages if hasattr(lang, "alpha_2")
+)
 _LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]+\b")
 
 
@@ -894,6 +900,8 @@ def _drop_words(doc: Doc, candidates: list[_Candidate], text: str) -> list[_Cand
             singles.setdefault(cand.name, []).append(cand)
     words: set[str] | None = None
     drop: set[str] = set()
+    # "English" is Bill English where the story names him
+    surnames = {c.name.split()[-1] for c in candidates if c.label == "PERSON" and " " in c.name}
     for name, cands in singles.items():
         if not all(_opens(doc[c.start], text) for c in cands):
             continue
@@ -912,6 +920,7 @@ def _drop_words(doc: Doc, candidates: list[_Candidate], text: str) -> list[_Cand
             or (c.end - c.start > 1 and doc[c.end - 1].text in INSTRUMENT_HEADS)
             or (c.end < len(doc) and doc[c.end].text in PRODUCT_FOLLOWERS)
             or (c.label == "ORG" and _DESIGNATION.fullmatch(c.name))
+            or (c.label in ("ORG", "PERSON") and c.name in LANGUAGES and c.name not in surnames)
         )
     ]
 
@@ -919,7 +928,8 @@ def _drop_words(doc: Doc, candidates: list[_Candidate], text: str) -> list[_Cand
 # "the town of Nikopol", "a Karachi-based group", "outside Wroclaw": words that make a name a
 # place, where the base model read it as a body or a person
 PLACE_NOUNS = frozenset(
-    "town city village port region province district oblast capital suburb county".split()
+    "town city village port region province district oblast capital suburb suburbs county "
+    "residents outskirts centre center streets mayor".split()
 )
 PLACE_PREPOSITIONS = frozenset("outside near".split())
 

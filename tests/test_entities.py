@@ -741,3 +741,15 @@ def test_a_prefix_hyphenated_to_a_name_is_no_part_of_it(default):
     found = names(default.tag(text))
     assert "Călin Georgescu" in found
     assert not any(name.startswith("pro") for name in found)
+
+
+def test_a_language_is_no_body_and_residents_of_a_place_live_in_a_place(default):
+    # written for this test; en_core_web_sm reads the languages and the town as organisations
+    found = names(
+        default.tag("Broadcasts in Amharic and Oromo were cut, residents of Gondar said.")
+    )
+    assert "Amharic" not in found and "Oromo" not in found
+    assert found["Gondar"][0] == "LOCATION"
+    # a surname that is also a language stays with its person
+    text = "Prime Minister Bill English said on Monday that English would not resign."
+    assert entity(default.tag(text), "Bill English").count == 2
