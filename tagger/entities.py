@@ -872,7 +872,8 @@ INSTRUMENT_HEADS = frozenset(
 # "Brent crude"), not a body or a person
 PRODUCT_FOLLOWERS = frozenset(
     "missile missiles tank tanks howitzer howitzers launcher launchers rifle rifles jet jets "
-    "helicopter helicopters battery batteries crude blend futures".split()
+    "helicopter helicopters battery batteries crude blend futures air infantry vehicles system "
+    "systems".split()
 )
 # a model designation ("MiG-29", "AIM-9", "Su-25", "F-16"): a product, not a body
 _DESIGNATION = re.compile(r"[A-Za-z]{1,4}-\d{1,3}[A-Za-z]{0,2}")

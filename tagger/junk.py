@@ -59,8 +59,14 @@ TIME_ZONES = frozenset(
     AEDT ACST AWST NZST NZDT IST JST KST HKT SGT PHT WIB""".split()
 )
 # economic terms and job titles the base model calls organisations in business news
-TERMS = frozenset("GDP GNP VAT CEO CFO COO CTO IPO PSBR M&A".split())
-JUNK_SURFACES = TECH_TERMS | TECH_PHRASES | TIME_ZONES | TERMS
+TERMS = frozenset("GDP GNP VAT CEO CFO COO CTO IPO PSBR M&A AI EV LNG NGO CERT".split())
+# labels that head a story or a paragraph ("ANALYSIS-", "Explainer:", "Factbox")
+HEADINGS = frozenset(
+    w
+    for word in "Analysis Explainer Factbox Exclusive Verdict Opinion Interview".split()
+    for w in (word, word.upper())
+)
+JUNK_SURFACES = TECH_TERMS | TECH_PHRASES | TIME_ZONES | TERMS | HEADINGS
 # a network's autonomous system number: "AS9988 (MPT)"
 _AS_NUMBER = re.compile(r"AS\d{1,10}")
 # "TCP/IP", "DNS over HTTPS": junk parts joined by these are junk as a whole

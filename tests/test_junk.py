@@ -310,3 +310,16 @@ def test_the_bbcs_image_credit_line_produces_no_entity(default):
     found = names(default.tag(text))
     assert not any("Getty" in name for name in found)
     assert {"Russia", "Facebook"} <= found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # written for these tests: terms and story labels en_core_web_sm reads as names
+        "AI tools and LNG prices were discussed by the NGO, officials said.",
+        "EXPLAINER: How the new rules work and who they affect, according to officials.",
+        "Crews have learned to operate Patriot air defence units near the border.",
+    ],
+)
+def test_terms_labels_and_weapons_are_no_entities(default, text):
+    assert [e.name for e in default.tag(text).entities] == []
