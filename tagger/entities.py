@@ -875,7 +875,7 @@ PRODUCT_FOLLOWERS = frozenset(
     "helicopter helicopters battery batteries crude blend futures air infantry vehicles system "
     "systems".split()
 )
-# a model designation ("MiG-29", "AIM-9", "Su-25", "F-16"): a product, not a body
+# a model designation ("MiG-29", "AIM-9", "Su-25", "F-16"): a product, not a body or a place
 _DESIGNATION = re.compile(r"[A-Za-z]{1,4}-\d{1,3}[A-Za-z]{0,2}")
 # the major languages (ISO 639-1, from pycountry): "Amharic" or "Oromo" read as a body or a
 # person is the language (a place keeps its reading: the Afar region)
@@ -918,9 +918,17 @@ def _drop_words(doc: Doc, candidates: list[_Candidate], text: str) -> list[_Cand
         if c.entry is not None
         or not (
             (c.end - c.start == 1 and c.name in drop)
-            or (c.end - c.start > 1 and doc[c.end - 1].text in INSTRUMENT_HEADS)
-            or (c.end < len(doc) and doc[c.end].text in PRODUCT_FOLLOWERS)
-            or (c.label == "ORG" and _DESIGNATION.fullmatch(c.name))
+            or (
+                c.label != "PERSON"
+                and c.end - c.start > 1
+                and doc[c.end - 1].text in INSTRUMENT_HEADS
+            )
+            or (
+                c.label in ("ORG", "PERSON")
+                and c.end < len(doc)
+                and doc[c.end].text in PRODUCT_FOLLOWERS
+            )
+            or (c.label in ("ORG", "LOCATION") and _DESIGNATION.fullmatch(c.name))
             or (c.label in ("ORG", "PERSON") and c.name in LANGUAGES and c.name not in surnames)
         )
     ]
