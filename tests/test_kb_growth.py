@@ -138,6 +138,13 @@ def test_the_article_does_not_hand_an_organisation_to_its_country(default):
     assert found.get("US Navy") == "ORG" and found.get("HM Treasury") == "ORG"
 
 
+def test_dotted_initials_keep_the_longer_name(default):
+    # American wire style ("the U.N. refugee agency", AP); before the dotted variants the bare
+    # "U.N." won and the story was tagged United Nations instead of UNHCR
+    tags = default.tag("The U.N. refugee agency said two million people had fled the fighting.")
+    assert [e.name for e in tags.entities] == ["UNHCR"]
+
+
 def test_parties_and_regulators_in_a_story(default):
     tags = default.tag(
         "The Tories and the Lib Dems attacked the plan. Ofcom and the Nigerian Communications "

@@ -631,6 +631,30 @@ def article_variants(tables: dict[str, list[dict[str, str]]], fields: dict[str, 
     return added
 
 
+DOTTED = {"UN": "U.N.", "US": "U.S.", "UK": "U.K.", "EU": "E.U."}
+
+
+def dotted_variants(tables: dict[str, list[dict[str, str]]], fields: dict[str, list[str]]) -> int:
+    """Add 'U.N. refugee agency' to 'UN refugee agency': American wires dot the initials, and the
+    phrase matcher compares exact tokens ("U.N." is one token), so without the variant the
+    longer name is lost to the bare 'U.N.'. A variant another entity answers to is not added."""
+    taken = {k for name, rows in tables.items() for row in rows for k in claims(row, fields[name])}
+    added = 0
+    for row in tables["organisations"]:
+        aliases = split(row["aliases"])
+        for alias in [row["name"], *aliases]:
+            words = alias.split()
+            if len(words) < 2 or not any(w in DOTTED for w in words):
+                continue
+            variant = " ".join(DOTTED.get(w, w) for w in words)
+            if norm(variant) not in taken:
+                aliases.append(variant)
+                taken.add(norm(variant))
+                added += 1
+        row["aliases"] = "|".join(aliases)
+    return added
+
+
 def main() -> int:
     """Build all five tables; exit status 1 on any integrity error."""
     if not GAZ.is_dir():
@@ -708,6 +732,7 @@ def main() -> int:
     )
 
     added_the = article_variants(t, fields)
+    added_dots = dotted_variants(t, fields)
 
     for name, columns in OUTPUT.items():
         write(f"{name}.csv", t[name], columns)
@@ -715,6 +740,7 @@ def main() -> int:
     print(f"people from {OFFICEHOLDERS}: {len(new_people)} taken; skipped {dict(people_why)}")
     print(
         f"imported aliases: people {added_p}, organisations {added_o}; 'the ...' variants {added_the}"
+        f"; dotted 'U.N. ...' variants {added_dots}"
     )
     for name, rows in t.items():
         with_qid = sum(1 for r in rows if r.get("qid"))
