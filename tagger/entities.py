@@ -868,12 +868,12 @@ INSTRUMENT_HEADS = frozenset(
     "Act Acts Treaty Convention Accord Accords Agreement Declaration Plenum Doctrine Directive "
     "Bill Amendment Charter".split()
 )
-# a name before one of these is a weapon or a commodity ("Patriot missiles", "Leopard tanks",
-# "Brent crude"), not a body or a person
+# a name before one of these is a weapon, a commodity or a pipeline ("Patriot missiles",
+# "Leopard tanks", "Brent crude", "the Druzhba pipeline"), not a body or a person
 PRODUCT_FOLLOWERS = frozenset(
     "missile missiles tank tanks howitzer howitzers launcher launchers rifle rifles jet jets "
     "helicopter helicopters battery batteries crude blend futures air infantry vehicles system "
-    "systems".split()
+    "systems pipeline pipelines".split()
 )
 # a model designation ("MiG-29", "AIM-9", "Su-25", "F-16"): a product, not a body or a place
 _DESIGNATION = re.compile(r"[A-Za-z]{1,4}-\d{1,3}[A-Za-z]{0,2}")

@@ -706,6 +706,7 @@ def test_a_surname_read_as_a_place_joins_its_person(default):
         ("Germany will send more Patriot missiles and Leopard tanks.", {"Patriot", "Leopard"}),
         ("Benchmark Brent crude rose 2% on Monday.", {"Brent", "Benchmark Brent"}),
         ("Pilots flew MiG-29 jets armed with AIM-9 missiles.", {"MiG-29", "AIM-9"}),
+        ("Gazprom said flows through the Druzhba pipeline were stable.", {"Druzhba"}),
     ],
 )
 def test_weapons_and_commodities_are_no_bodies_or_people(default, text, absent):
