@@ -115,13 +115,17 @@ def _trim(span: Span, text: str | None = None) -> Span:
             if doc[i].text in (".", "?", "!") and doc[i].whitespace_:
                 end = i
                 break
-    # a live blog's time stamp before a name ("12:30 - EU leaders ...") is not part of it
+    # a live blog's time stamp before a name ("12:30 - EU leaders ...") is not part of it; a
+    # number alone is ("2 Sisters Food Group", "3 Commando Brigade")
+    stamp = start
     while (
-        end - start > 1
-        and doc[start].whitespace_
-        and (_NUMBERISH.fullmatch(doc[start].text) or doc[start].text in ("–", "—"))
+        end - stamp > 1
+        and doc[stamp].whitespace_
+        and (_NUMBERISH.fullmatch(doc[stamp].text) or doc[stamp].text in ("–", "—"))
     ):
-        start += 1
+        stamp += 1
+    if any(":" in t.text or set(t.text) <= set("-–—") for t in doc[start:stamp]):
+        start = stamp
     while start < end and doc[start].lower_ in ("the", "a", "an"):
         start += 1
     # a prefix hyphenated to a name is no part of it ("pro-Georgescu", "anti-Kremlin")

@@ -595,6 +595,10 @@ def test_a_live_blog_time_stamp_is_not_part_of_a_name(default):
     )
     assert "Meridian Telecom" in found
     assert not any(name[0].isdigit() for name in found)
+    # a number that opens a name without a stamp's colon or dash is part of it
+    # (en_core_web_sm reads "7 Eleven Inc" as one organisation)
+    shop = names(default.tag("He works for 7 Eleven Inc in Texas, his family said."))
+    assert "7 Eleven" in shop
 
 
 def test_lower_case_words_the_base_model_runs_on_into_are_not_part_of_a_name(default):
