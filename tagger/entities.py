@@ -75,6 +75,13 @@ CONFIRMING_LABELS = frozenset({"ORG", "PRODUCT", "NORP", "PERSON"})
 # a bare "Congress" or "Supreme Court" is the body of the country the story names most among
 # the bodies it may mean, if that country has at least this share of the top country's mentions
 HOME_SHARE = 0.5
+# bodies every state has: a bare "Foreign Ministry" or "Supreme Court" is the story's own
+# country's, never a neighbour's because the knowledge base lacks the home one ("the Foreign
+# Ministry in Tehran" is not Israel's); unlike "Congress", which a British story uses for the US
+UNIVERSAL_BODIES = frozenset(
+    "foreign ministry|interior ministry|defence ministry|defense ministry|ministry of defence|"
+    "finance ministry|justice ministry|supreme court".split("|")
+)
 _NOISE = re.compile(
     r"^[\W\d_]+$|^(details|background|source|advertisement|photo|image|video|file|credit)$", re.I
 )
@@ -570,7 +577,12 @@ class EntityResolver:
             # an app whose name is also a word ("Windows", "Tor", "Safari") read by the base
             # model as a name of any kind: no place, person or body is more likely so called
             app_read = (
-                known is not None and known.label == "APP" and base_label in ("GPE", "LOC", "FAC")
+                known is not None
+                and known.label == "APP"
+                and (
+                    base_label in ("GPE", "LOC", "FAC")
+                    or (base_label == "ORG" and span.text == known.name and not span.text.isupper())
+                )
             )
             # (an ambiguous alias counts here in another case, "MEEK" or "Meek" for "meek", the
             # base model having read it as a name, but not in lower case: "215 grams" is no
@@ -708,6 +720,8 @@ class EntityResolver:
             best = weight.get(ranked[0].country or "", 0) if ranked else 0
             runner_up = weight.get(ranked[1].country or "", 0) if len(ranked) > 1 else 0
             if not best or best <= runner_up or best < HOME_SHARE * top:
+                continue
+            if best < top and normalise(doc[start:end].text) in UNIVERSAL_BODIES:
                 continue
             entry = ranked[0]
             used_ner.update((s.start, s.end) for i in range(start, end) if (s := ner_at.get(i)))
