@@ -141,6 +141,7 @@ class SuggestAnnotator:
         else:
             for entity in entities:
                 entity.pop("features", None)
+                entity.pop("thanked_only", None)
             drop_implied(entities)
         return doc
 

@@ -76,6 +76,18 @@ OFFICES = re.compile(
     re.I,
 )
 CONTEXT_CHARS = 60
+# the writer's thanks ("We thank Maria Xynou and Arturo Filasto for their contributions",
+# "Thanks to Roger, Nick and Runa for feedback"): the helpers of a report, not its subject; a
+# sentence-initial "Thanks to" counts only up to its "for" ("Thanks to high oil prices, Russia")
+ACKNOWLEDGEMENT = re.compile(
+    r"\b(?:I|we)(?:['’]d| would| also| wish to| want to)?(?: like to)? thank\b[^.!?\n]*"
+    r"|\bthanks (?:also )?go(?:es)? to\b[^.!?\n]*"
+    r"|\bthank you to\b[^.!?\n]*"
+    r"|^[ \t]*acknowledge?ments?\b[^\n]*"
+    r"|(?:^|(?<=[.!?] )|(?<=\())[ \t]*(?:(?:many|special|big|our|my) )?thanks(?: also)? to\b"
+    r"[^.!?\n]{0,200}?(?=\bfor\b)",
+    re.I | re.M,
+)
 # knowledge-base kinds of a state's own bodies: a story naming a country's ministries, courts and
 # parties is about the country; one naming its companies (Microsoft, Apple) mostly is not
 STATE_KINDS = frozenset(
@@ -112,6 +124,11 @@ def entity_features(
     text_len = len(text)
     speech = [m.span() for m in SPEECH.finditer(text)]
     roles = [m.span() for m in SOURCE_ROLES.finditer(text)]
+    thanks = (
+        [m.span() for m in ACKNOWLEDGEMENT.finditer(text)]
+        if "hank" in text or "cknowledg" in text
+        else []
+    )
     offices = [m.span() for m in OFFICES.finditer(text)]
     body = [ln for ln in layout.lines if ln.zone == "body"]
     body_start = body[0].start if body else 0
@@ -186,6 +203,11 @@ def entity_features(
             # its country and people, not by its address
             float(kind == "seat of government"),
         ]
+        # a person named only in the writer's thanks helped with the report; it is not about
+        # them (21 of 23 such people on the fitting part are not tagged; too few to learn from)
+        entity["thanked_only"] = (
+            entity["label"] == "PERSON" and _share_within(thanks, entity["mentions"]) == 1.0
+        )
 
 
 def drop_implied(entities: list[dict[str, Any]]) -> None:
@@ -229,6 +251,17 @@ def _share_beside(cues: list[tuple[int, int]], mentions: list[dict[str, Any]]) -
     return hits / len(mentions)
 
 
+def _share_within(spans: list[tuple[int, int]], mentions: list[dict[str, Any]]) -> float:
+    """The share of ``mentions`` inside one of ``spans`` (in order, not overlapping)."""
+    if not mentions or not spans:
+        return 0.0
+    hits = 0
+    for m in mentions:
+        i = bisect_left(spans, (m["start"] + 1, 0)) - 1
+        hits += i >= 0 and spans[i][0] <= m["start"] and m["end"] <= spans[i][1]
+    return hits / len(mentions)
+
+
 @dataclass
 class SuggestModel:
     """Per entity type: logistic weights (features + intercept) and the decision threshold."""
@@ -245,17 +278,24 @@ class SuggestModel:
         z = float(np.dot(w[:-1], features) + w[-1])
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
+    def suggests(self, label: str, features: Sequence[float], thanked_only: bool = False) -> bool:
+        """The decision for one entity (what :meth:`decide` sets as ``suggested``)."""
+        p = self.probability(label, features)
+        # a name only in page chrome (menus, "Related stories") is never what the story is
+        # about; the real articles the model learns from have almost no chrome to teach it
+        chrome_only = features[CHROME_ONLY] > 0
+        return (
+            p is not None and p >= self.thresholds[label] and not chrome_only and not thanked_only
+        )
+
     def decide(self, entities: list[dict[str, Any]]) -> None:
         """Set ``entity["suggested"]`` on every entity dict and drop its features; an implied
         country (named nowhere in the text) stays only if it is suggested."""
         for entity in entities:
             features = entity.pop("features", None)
-            p = None if features is None else self.probability(entity["label"], features)
-            # a name only in page chrome (menus, "Related stories") is never what the story is
-            # about; the real articles the model learns from have almost no chrome to teach it
-            chrome_only = features is not None and features[CHROME_ONLY] > 0
-            entity["suggested"] = (
-                p is not None and p >= self.thresholds[entity["label"]] and not chrome_only
+            thanked_only = entity.pop("thanked_only", False)
+            entity["suggested"] = features is not None and self.suggests(
+                entity["label"], features, thanked_only
             )
         drop_implied(entities)
 

@@ -203,3 +203,26 @@ def test_mentions_are_weighed_against_the_most_mentioned_name_of_the_type(defaul
     by_name = _features(default, text)
     assert by_name["Gordon Brown"][ratio] == 1.0
     assert 0.0 < by_name["Tony Blair"][ratio] < 0.5
+
+
+def test_people_named_only_in_the_writers_thanks_are_not_suggested(default):
+    """Censorship reports and Tor blog posts end with thanks ("Thanks to Roger, Nick and Runa
+    for feedback", tor-blog post "rumors of Tor's compromise"): those helpers are not what the
+    report is about. A causal "Thanks to" in a news sentence thanks nobody."""
+    report = (
+        "Kazakhstan blocks news sites during protests\n\n"
+        "Measurements show that Kazakhtelecom blocked independent news websites between 5 and "
+        "10 January. President Kassym-Jomart Tokayev said the blocks were needed, and Tokayev "
+        "later dismissed the government.\n\n"
+        "We thank Maria Xynou and Arturo Filasto for their contributions to this report."
+    )
+    tags = default.tag(report)
+    people = {e.name: e for e in tags.entities if e.label == "PERSON"}
+    assert people["Kassym-Jomart Tokayev"].suggested
+    assert {"Maria Xynou", "Arturo Filasto"} <= set(people), people  # still found, not suggested
+    assert not people["Maria Xynou"].suggested and not people["Arturo Filasto"].suggested
+    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
+        news = default.nlp(
+            "Thanks to Gordon Brown's budget, Labour led the polls. Gordon Brown said so."
+        )._.tagger_entities
+    assert not any(e["thanked_only"] for e in news)

@@ -42,7 +42,7 @@ def article_rows(nlp: Any, frame: Any) -> list[tuple[str, dict[str, tuple[list, 
                 mine = [e for e in entities if e["label"] == label]
                 hits, _ = match(article[field], [(e["name"], [m["text"] for m in e["mentions"]]) for e in mine], kb)  # fmt: skip
                 per[label] = (
-                    [e["features"] for e in mine],
+                    [(e["features"], e["thanked_only"]) for e in mine],
                     [int(h is not None) for h in hits],
                     len(article[field]),
                 )
@@ -61,17 +61,15 @@ def main() -> None:
             rows, groups = [], []
             for i in train:
                 for label, (features, hits, _) in articles[i][1].items():
-                    rows += [(label, f, y) for f, y in zip(features, hits, strict=True)]
+                    rows += [(label, f, y) for (f, _), y in zip(features, hits, strict=True)]
                     groups += [articles[i][0]] * len(hits)
             model = fit_suggest_model(rows, groups)
             for i in test:
                 for label, (features, hits, gold) in articles[i][1].items():
                     chosen = [
                         y
-                        for f, y in zip(features, hits, strict=True)
-                        if (p := model.probability(label, f)) is not None
-                        and label in model.thresholds
-                        and p >= model.thresholds[label]
+                        for (f, thanked_only), y in zip(features, hits, strict=True)
+                        if label in model.thresholds and model.suggests(label, f, thanked_only)
                     ]
                     counts[label][0] += sum(chosen)
                     counts[label][1] += len(chosen)
