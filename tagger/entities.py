@@ -40,7 +40,8 @@ from tagger.text import Layout, analyse_layout
 if not Doc.has_extension("tagger_entities"):
     Doc.set_extension("tagger_entities", default=None)
 if not Doc.has_extension("tagger_story"):
-    # the story text (headline and body without page chrome): set here, consumed by tagger_topics
+    # the story (headline and body without page chrome, a tagger.text.Story): set here,
+    # consumed by tagger_topics
     Doc.set_extension("tagger_story", default=None)
 
 # base model (OntoNotes) label -> ours; None: not an entity we tag
@@ -341,7 +342,7 @@ class EntityResolver:
         layout = analyse_layout(text)
         junk = find_junk(text)  # bylines, credits, promos, log lines, datelines (tagger/junk.py)
         # the story without the page chrome, for tagger_topics (which consumes it)
-        doc._.tagger_story = layout.story_text(text) or text
+        doc._.tagger_story = layout.story(text)
         candidates = _drop_words(doc, drop_junk(doc, self._resolve(doc, text), junk), text)
         _place_by_cue(doc, candidates)
         entities = self._group(doc, candidates, text)

@@ -25,7 +25,7 @@ from tagger import entities as _entities  # noqa: F401  (registers the tagger_en
 from tagger.errors import ConfigurationError, ModelIntegrityError
 from tagger.suggest import SUGGEST_FILE, SuggestModel, drop_implied
 from tagger.tags import Entity, Mention, Tags, Topic
-from tagger.text import analyse_layout
+from tagger.text import Story, analyse_layout
 from tagger.topics import SUGGEST_FLOOR, TopicClassifier, TopicModel, read_taxonomy, write_taxonomy
 
 if not Doc.has_extension("tagger_topics"):
@@ -77,6 +77,11 @@ def story_text(text: str) -> str:
     return analyse_layout(text).story_text(text) or text
 
 
+def story_of(text: str) -> Story:
+    """:func:`story_text` with the way back to ``text`` (for a topic's passage)."""
+    return analyse_layout(text).story(text)
+
+
 class TopicAnnotator:
     """spaCy component: the topic model's suggestions for the story part of each doc.
 
@@ -103,7 +108,7 @@ class TopicAnnotator:
     def _annotate(self, docs: list[Doc]) -> list[Doc]:
         if self.model is None or not docs:
             return docs
-        stories = [doc._.tagger_story or story_text(doc.text) for doc in docs]
+        stories = [doc._.tagger_story or story_of(doc.text) for doc in docs]
         for doc in docs:
             doc._.tagger_story = None  # consumed: do not ship the text back from worker processes
         for doc, topics in zip(
@@ -210,7 +215,7 @@ def tags_from_doc(doc: Doc) -> Tags:
         )
         for e in doc._.tagger_entities or []
     ]
-    topics = [Topic(**t) for t in (doc._.tagger_topics or [])]
+    topics = [Topic.from_dict(t) for t in (doc._.tagger_topics or [])]
     return Tags(entities=entities, topics=topics)
 
 

@@ -272,12 +272,18 @@ class EntityOut(BaseModel):
     suggested: bool
 
 
+class PassageOut(BaseModel):
+    start: int
+    end: int
+
+
 class TopicOut(BaseModel):
     slug: str
     label: str
     iptc: str | None
     score: float
     evidence: list[str]
+    passage: PassageOut | None
 
 
 class ModelInfo(BaseModel):

@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_limits
 from tagger.columns import tag_frame
 from tagger.errors import BadInputError, InputTypeError
 from tagger.model import default_suggest_model, read_bundle, versions
-from tagger.pipeline import build_nlp, story_text, tags_from_doc
+from tagger.pipeline import build_nlp, story_of, tags_from_doc
 from tagger.tags import Entity, Mention, Tags, Topic
 from tagger.text import clean_text
 from tagger.topics import SUGGEST_FLOOR, TopicModel
@@ -227,5 +227,5 @@ class Tagger:
         entities = sorted(merged.values(), key=lambda e: (-e.salience, -e.count, e.name))
         topics: list[Topic] = []
         if self.topic_model is not None:
-            topics = self.topic_model.topics_for(story_text(text), SUGGEST_FLOOR)
+            topics = self.topic_model.topics_for(story_of(text), SUGGEST_FLOOR)
         return Tags(entities=entities, topics=topics)

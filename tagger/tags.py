@@ -35,15 +35,32 @@ class Entity:
     suggested: bool = False
 
 
+@dataclass(frozen=True)
+class Passage:
+    """Where a topic's evidence is: ``input[start:end]``, the story's window that scored
+    highest for the topic (about 120 words; the whole story when it is short)."""
+
+    start: int
+    end: int
+
+
 @dataclass
 class Topic:
-    """One taxonomy concept, with the words that pushed its score up most."""
+    """One taxonomy concept, with the words that pushed its score up most and the passage
+    they come from."""
 
     slug: str
     label: str
     iptc: str | None
     score: float
     evidence: list[str] = field(default_factory=list)
+    passage: Passage | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Topic:
+        """A topic from its ``to_dict()`` (or ``dataclasses.asdict``) form."""
+        passage = data.get("passage")
+        return cls(**{**data, "passage": Passage(**passage) if passage else None})
 
 
 @dataclass
@@ -80,6 +97,9 @@ class Tags:
                     "iptc": t.iptc,
                     "score": t.score,
                     "evidence": list(t.evidence),
+                    "passage": (
+                        {"start": t.passage.start, "end": t.passage.end} if t.passage else None
+                    ),
                 }
                 for t in self.topics
             ],
@@ -92,7 +112,7 @@ class Tags:
             Entity(**{**e, "mentions": [Mention(**m) for m in e.get("mentions", [])]})
             for e in data.get("entities", [])
         ]
-        topics = [Topic(**t) for t in data.get("topics", [])]
+        topics = [Topic.from_dict(t) for t in data.get("topics", [])]
         return cls(entities=entities, topics=topics)
 
     def by_label(self, label: str) -> list[Entity]:

@@ -70,6 +70,40 @@ class Layout:
         """Headline and body lines joined: what the topic model reads."""
         return "\n".join(text[ln.start : ln.end] for ln in self.lines if ln.zone != "chrome")
 
+    def story(self, text: str) -> Story:
+        """:meth:`story_text` with where each of its lines is in ``text`` (the whole text when
+        no line is headline or body)."""
+        starts: list[tuple[int, int]] = []
+        at = 0
+        for ln in self.lines:
+            if ln.zone != "chrome":
+                starts.append((at, ln.start))
+                at += ln.end - ln.start + 1
+        story = self.story_text(text)
+        return Story(story, tuple(starts)) if story else Story(text, ((0, 0),))
+
+
+@dataclass(frozen=True)
+class Story:
+    """What the topic model reads (the headline and body, without page chrome) and, per line,
+    its offset in the story and in the original text: a topic's passage is shown in the text
+    the user sent."""
+
+    text: str
+    line_starts: tuple[tuple[int, int], ...] = ((0, 0),)
+
+    def to_original(self, offset: int) -> int:
+        """The offset in the original text of the story's character ``offset``."""
+        lo, hi = 0, len(self.line_starts) - 1
+        while lo < hi:  # the last line starting at or before ``offset``
+            mid = (lo + hi + 1) // 2
+            if self.line_starts[mid][0] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        story_start, original_start = self.line_starts[lo]
+        return original_start + offset - story_start
+
 
 def _kind(line: str, words: int) -> str:
     if _BOILERPLATE.match(line) and words <= 6:

@@ -33,7 +33,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from tagger.errors import BadInputError
 from tagger.metrics import prf
-from tagger.tags import Topic
+from tagger.tags import Passage, Topic
+from tagger.text import Story
 
 ASSIGNED = 0.5  # a rescaled score at or above this means the topic is assigned
 SUGGEST_FLOOR = 0.25  # topics below this (half their threshold) are not suggested at all
@@ -607,6 +608,11 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         best = view.rows_of_windows.start + int(np.argmax(view.window_probs[:, k]))
         return self.evidence_from_row(view.window_x[best, : self.features_.n_words], k, top)
 
+    @staticmethod
+    def best_window(view: StoryView, k: int) -> tuple[int, int]:
+        """The span (in the scored text) of the story's best window for topic ``k``."""
+        return view.spans[int(np.argmax(view.window_probs[:, k]))]
+
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Probability per topic after aggregation, (n_samples, n_topics)."""
         check_is_fitted(self, "coef_")
@@ -761,32 +767,38 @@ class TopicModel:
         self.concepts = [by_slug.get(s, Concept(str(s), str(s))) for s in classifier.classes_]
 
     def topics_for_many(
-        self, texts: Sequence[str], min_score: float = SUGGEST_FLOOR
+        self, texts: Sequence[str | Story], min_score: float = SUGGEST_FLOOR
     ) -> list[list[Topic]]:
         """Topics scoring at least ``min_score`` for each text, best first, with evidence.
 
-        Evidence is the words of the topic's best window (the passage behind the score).
+        Evidence is the words of the topic's best window and ``passage`` where that window is:
+        offsets into the text, or for a :class:`~tagger.text.Story` into its original text.
         """
         if not texts:
             return []
+        stories = [t if isinstance(t, Story) else Story(t) for t in texts]
         clf = self.classifier
         results = []
-        for text, (row, view) in zip(texts, clf.score_stories(texts), strict=True):
-            chosen = [k for k in np.argsort(-row) if row[k] >= min_score and text.strip()]
-            results.append(
-                [
+        for story, (row, view) in zip(
+            stories, clf.score_stories([s.text for s in stories]), strict=True
+        ):
+            chosen = [k for k in np.argsort(-row) if row[k] >= min_score and story.text.strip()]
+            topics = []
+            for k in chosen:
+                start, end = clf.best_window(view, int(k))
+                topics.append(
                     Topic(
                         slug=self.concepts[k].slug,
                         label=self.concepts[k].label,
                         iptc=self.concepts[k].iptc,
                         score=round(float(row[k]), 4),
                         evidence=clf.window_evidence(view, int(k)),
+                        passage=Passage(story.to_original(start), story.to_original(end)),
                     )
-                    for k in chosen
-                ]
-            )
+                )
+            results.append(topics)
         return results
 
-    def topics_for(self, text: str, min_score: float = SUGGEST_FLOOR) -> list[Topic]:
+    def topics_for(self, text: str | Story, min_score: float = SUGGEST_FLOOR) -> list[Topic]:
         """Topics of one text."""
         return self.topics_for_many([text], min_score)[0]

@@ -105,7 +105,11 @@ def test_tag_a_story_and_leave_feedback(server, browser, story):
         assert {"WhatsApp", "MAX"} & set(marks)
         # the backdrop holds exactly the story, so the marks sit under the words
         assert page.locator("#backdrop").inner_text().rstrip("\u200b") == page.input_value("#text")
-        assert "evidence:" in (censorship.get_attribute("title") or "")
+        hover = censorship.get_attribute("title") or ""
+        assert "evidence:" in hover
+        # the passage behind the score, quoted from the story the editor pasted
+        quoted = hover.split('passage: "', 1)[1].rstrip('"').removesuffix(" …")
+        assert len(quoted.split()) >= 10 and quoted in " ".join(text.split())
 
         page.get_by_role("button", name="accept censorship").click()
         expect(censorship).to_have_attribute("data-verdict", "accept")

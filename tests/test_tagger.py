@@ -86,3 +86,52 @@ def test_text_over_max_length_keeps_the_suggested_decision():
     whole = {e.name: e.suggested for e in Tagger.load().tag(text).entities}
     pieces = {e.name: e.suggested for e in small.tag(text).entities}
     assert whole["Emmanuel Macron"] and pieces == whole
+
+
+PAGE = (
+    "Related: Football scores | Weather\n\n"
+    "Russia pounds Ukraine's grid as EU weighs new sanctions\n\n"
+    "Advertisement\n\n"
+    + "\n\n".join(
+        [
+            "Russian missiles and drones struck power plants across Ukraine overnight, and "
+            "troops fought for the town of Pokrovsk, where shelling killed four civilians. "
+            "Ukraine's army said it had repelled eleven assaults and shot down most of the "
+            "drones, while fighting continued along the front line in the east. " * 2,
+            "The weather was mild and the shops opened as usual in the capital on Monday. " * 6,
+            "In Brussels, European Union ministers discussed a new package of sanctions on "
+            "Russian banks and an oil price cap, aimed at Moscow's revenue, with a ban on "
+            "exports of machine tools and asset freezes on shipping firms. " * 2,
+        ]
+    )
+)
+
+
+def test_each_topic_points_to_its_passage_in_the_text_sent(default):
+    """Evidence keeps its passage: ``text[passage.start:passage.end]`` is the story's window that
+    scored highest for the topic, in the caller's offsets (the topic model reads the story
+    without the page's chrome lines, whose length must be added back), and it holds the topic's
+    evidence words."""
+    tags = default.tag(PAGE)
+    by_slug = {t.slug: t for t in tags.topics}
+    assert {"war", "sanctions"} <= set(by_slug), by_slug
+    for topic in tags.topics:
+        passage = topic.passage
+        assert passage is not None and 0 <= passage.start < passage.end <= len(PAGE)
+        quoted = PAGE[passage.start : passage.end].lower()
+        assert quoted.strip() == quoted.strip(" .\n") + ("." if quoted.endswith(".") else "")
+        assert any(word.split()[0] in quoted for word in topic.evidence), topic
+    war, sanctions = by_slug["war"].passage, by_slug["sanctions"].passage
+    assert "pokrovsk" in PAGE[war.start : war.end].lower()
+    assert "price cap" in PAGE[sanctions.start : sanctions.end].lower()
+    assert war != sanctions
+    assert sanctions.end == len(PAGE.rstrip())  # the last window ends where the story does
+    assert Tags.from_dict(tags.to_dict()) == tags
+    # the same passages through nlp.pipe, and for a text tagged in pieces
+    assert list(default.tag_many([PAGE])) == [tags]
+    small = Tagger(topic_model=default.topic_model)
+    small.nlp.max_length = 600
+    pieces = small.tag(PAGE)
+    assert [(t.slug, t.passage) for t in pieces.topics] == [
+        (t.slug, t.passage) for t in tags.topics
+    ]

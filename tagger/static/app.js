@@ -4,6 +4,7 @@
 "use strict";
 
 const DEBOUNCE_MS = 400;
+const PASSAGE_WORDS = 40; // words of a topic's passage quoted in its hover text
 const $ = (id) => document.getElementById(id);
 const textEl = $("text");
 const backdrop = $("backdrop");
@@ -124,6 +125,14 @@ function renderBackdrop(text, entities) {
   backdrop.append(text.slice(at) + "\u200b");
 }
 
+// the story's passage that scored highest for a topic, as the hover text quotes it
+function passageOf(tag) {
+  if (!tag.passage || !state.text || tag.passage.end > state.text.length) return "";
+  const words = state.text.slice(tag.passage.start, tag.passage.end).trim().split(/\s+/);
+  const shown = words.slice(0, PASSAGE_WORDS).join(" ");
+  return `passage: "${shown}${words.length > PASSAGE_WORDS ? " …" : ""}"`;
+}
+
 function chip(tag, kind) {
   const el = document.createElement("span");
   el.className = "chip " + kind;
@@ -142,6 +151,7 @@ function chip(tag, kind) {
       tag.score === undefined ? "added by you" :
         `score ${tag.score.toFixed(2)}: ${tag.score >= 0.5 ? "assigned" : "suggested, below the threshold 0.50"}`,
       tag.evidence && tag.evidence.length ? "evidence: " + tag.evidence.join(", ") : "",
+      passageOf(tag),
     ].filter(Boolean).join("\n");
   } else {
     el.dataset.label = tag.label;
