@@ -125,7 +125,11 @@ def entity_features(
     speech = [m.span() for m in SPEECH.finditer(text)]
     roles = [m.span() for m in SOURCE_ROLES.finditer(text)]
     thanks = (
-        [m.span() for m in ACKNOWLEDGEMENT.finditer(text)]
+        [
+            m.span()
+            for m in ACKNOWLEDGEMENT.finditer(text)
+            if not _quoted(text, m.start())  # "I thank Joe Biden for ..." in a quote is news
+        ]
         if "hank" in text or "cknowledg" in text
         else []
     )
@@ -249,6 +253,13 @@ def _share_beside(cues: list[tuple[int, int]], mentions: list[dict[str, Any]]) -
         i = bisect_left(cues, (m["start"] - CONTEXT_CHARS, 0))
         hits += i < len(cues) and cues[i][1] <= m["end"] + CONTEXT_CHARS
     return hits / len(mentions)
+
+
+def _quoted(text: str, offset: int) -> bool:
+    """Whether ``offset`` is inside a quotation opened earlier in its paragraph."""
+    start = text.rfind("\n", 0, offset) + 1
+    before = text[start:offset]
+    return before.count("“") > before.count("”") or before.count('"') % 2 == 1
 
 
 def _share_within(spans: list[tuple[int, int]], mentions: list[dict[str, Any]]) -> float:

@@ -226,3 +226,9 @@ def test_people_named_only_in_the_writers_thanks_are_not_suggested(default):
             "Thanks to Gordon Brown's budget, Labour led the polls. Gordon Brown said so."
         )._.tagger_entities
     assert not any(e["thanked_only"] for e in news)
+    # a leader's thanks in a quote is news: the person thanked is a subject of the story
+    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
+        quoted = default.nlp(
+            'Volodymyr Zelensky said: "I thank Joe Biden for the decision on air defence."'
+        )._.tagger_entities
+    assert not any(e["thanked_only"] for e in quoted)
