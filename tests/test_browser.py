@@ -110,6 +110,15 @@ def test_tag_a_story_and_leave_feedback(server, browser, story):
         # the passage behind the score, quoted from the story the editor pasted
         quoted = hover.split('passage: "', 1)[1].rstrip('"').removesuffix(" …")
         assert len(quoted.split()) >= 10 and quoted in " ".join(text.split())
+        # hovering the chip shades that passage in the story; leaving it clears the shade
+        censorship.hover()
+        shaded = "".join(
+            page.locator("#backdrop .passage, #backdrop mark.in-passage").all_inner_texts()
+        )
+        assert " ".join(shaded.split()).startswith(" ".join(quoted.split()[:10]))
+        assert page.locator("#backdrop").inner_text().rstrip("\u200b") == page.input_value("#text")
+        page.locator("#text").hover()
+        expect(page.locator("#backdrop .passage")).to_have_count(0)
 
         page.get_by_role("button", name="accept censorship").click()
         expect(censorship).to_have_attribute("data-verdict", "accept")

@@ -101,7 +101,9 @@ function keyOf(tag) {
   return tag.slug ? "topic:" + tag.slug : "entity:" + tag.label + ":" + tag.name;
 }
 
-function renderBackdrop(text, entities) {
+// the backdrop: the story with its entity mentions marked and, while a topic chip is hovered,
+// the topic's passage shaded (plain text in a .passage span, marks inside it .in-passage)
+function renderBackdrop(text, entities, passage = null) {
   backdrop.classList.toggle("stale", !entities);
   backdrop.textContent = "";
   const spans = [];
@@ -109,20 +111,45 @@ function renderBackdrop(text, entities) {
     for (const m of e.mentions) spans.push({ start: m.start, end: m.end, entity: e });
   }
   spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const inPassage = (i) => passage !== null && i >= passage.start && i < passage.end;
+  const plain = (from, to) => { // text between marks, the passage part shaded
+    const cuts = [from, to];
+    if (passage) cuts.push(Math.min(Math.max(passage.start, from), to), Math.min(Math.max(passage.end, from), to));
+    cuts.sort((a, b) => a - b);
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      if (cuts[i] === cuts[i + 1]) continue;
+      const piece = text.slice(cuts[i], cuts[i + 1]);
+      if (inPassage(cuts[i])) {
+        const shade = document.createElement("span");
+        shade.className = "passage";
+        shade.textContent = piece;
+        backdrop.append(shade);
+      } else backdrop.append(piece);
+    }
+  };
   let at = 0;
   for (const s of spans) {
     if (s.start < at || s.end > text.length) continue; // overlapping or out of range
-    backdrop.append(text.slice(at, s.start));
+    plain(at, s.start);
     const mark = document.createElement("mark");
     mark.dataset.label = s.entity.label;
     mark.dataset.key = keyOf(s.entity);
     if (state.verdicts[keyOf(s.entity)] === "reject") mark.classList.add("rejected");
+    if (inPassage(s.start)) mark.classList.add("in-passage");
     mark.textContent = text.slice(s.start, s.end);
     backdrop.append(mark);
     at = s.end;
   }
+  plain(at, text.length);
   // a trailing newline needs a character after it, or the backdrop is one line short
-  backdrop.append(text.slice(at) + "\u200b");
+  backdrop.append("\u200b");
+}
+
+// shade a topic's passage while its chip is hovered (only over the text the result is for)
+function showPassage(tag, on) {
+  const r = state.result;
+  if (!r || textEl.value !== state.text || !tag.passage) return;
+  renderBackdrop(textEl.value, r.entities, on ? tag.passage : null);
 }
 
 // the story's passage that scored highest for a topic, as the hover text quotes it
@@ -153,6 +180,8 @@ function chip(tag, kind) {
       tag.evidence && tag.evidence.length ? "evidence: " + tag.evidence.join(", ") : "",
       passageOf(tag),
     ].filter(Boolean).join("\n");
+    el.addEventListener("mouseenter", () => showPassage(tag, true));
+    el.addEventListener("mouseleave", () => showPassage(tag, false));
   } else {
     el.dataset.label = tag.label;
     const dot = document.createElement("span");
