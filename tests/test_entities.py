@@ -249,7 +249,7 @@ def test_a_score_read_into_a_name_is_not_part_of_it(default):
     """The base model reads "Arsenal 2-1" as one organisation in a results line."""
     tags = default.tag("Manchester United beat Arsenal 2-1 at Old Trafford on Sunday.")
     arsenal = [e for e in tags.entities if e.name.startswith("Arsenal")]
-    assert [e.name for e in arsenal] == ["Arsenal"]
+    assert [e.name for e in arsenal] == ["Arsenal FC"]  # the club's knowledge-base name
     assert arsenal[0].mentions[0].text == "Arsenal"
 
 

@@ -202,3 +202,20 @@ def test_a_1980s_leader_named_by_title_is_that_person(default):
     people = {e.name: e for e in default.tag(text).entities if e.label == "PERSON"}
     assert set(people) == {"Ronald Reagan", "Mikhail Gorbachev"}, people
     assert people["Ronald Reagan"].count == 2
+
+
+def test_sports_clubs_are_bodies_and_their_towns_stay_places(default):
+    """CoNLL-2003's results tables and any sports story name clubs by their full names
+    ("Atletico Madrid", "Newcastle United"); the town alone, or a district that a club is also
+    called after, stays a place ("Police in Tottenham")."""
+    found = {
+        e.name: e.label
+        for e in default.tag(
+            "Atletico Madrid agreed a fee with Newcastle United for the striker, beating Bayern "
+            "Munich. Police in Tottenham arrested two men. Madrid was hot."
+        ).entities
+    }
+    assert found.get("Atletico Madrid") == "ORG" and found.get("Newcastle United") == "ORG"
+    assert found.get("Bayern Munich") == "ORG", found
+    assert found.get("Tottenham") == "LOCATION" and found.get("Madrid") == "LOCATION", found
+    assert "Newcastle" not in found and "Munich" not in found, found
