@@ -264,9 +264,13 @@ _SLASH_CREDIT = _any(
 _COPYRIGHT_SIGN = re.compile(r"©[^\n)]{0,80}")  # "© Reuters" in a caption
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # "((Scott.Murdoch@thomsonreuters.com;))"
 _INLINE_CODE = re.compile(r"(?<![\w`])`(?!`)(?:\S|\S[^`\n]{0,80}?\S)`(?![\w`])")  # `torrc`
+# the US benchmark crude, as oil reports name it ("U.S. West Texas Intermediate crude futures"):
+# a commodity, not the telecom US West, the state of Texas or a mention of the United States
+_BENCHMARK_CRUDE = re.compile(r"(?:\bU\.?S\.?[ \t]+)?\bWest[ \t]+Texas[ \t]+Intermediate\b")
 # each costly pattern with the literal a text must hold for it to be worth running
 _GUARDED = (
     (_WIRE_PARENS, "("), (_COPYRIGHT_SIGN, "©"), (_INLINE_CODE, "`"),
+    (_BENCHMARK_CRUDE, "Texas Intermediate"),
 )  # fmt: skip
 _FOOTER_KEYS = ("ing by", "ed by", "tion by", "photos by", "graphs by", "tures by", "graphics by")
 _LABEL_KEYS = ("photo", "pic", "image", "credit")  # _LABEL_CREDIT, in the lower-cased text

@@ -160,6 +160,18 @@ def test_products_are_not_people(default):
     assert not is_junk_surface("Vladimir Putin", "PERSON")
 
 
+def test_the_us_benchmark_crude_is_a_commodity(default):
+    """Reuters' oil copy ("U.S. West Texas Intermediate crude futures rose"): not the 1990s
+    telecom US West, nor Texas, nor a mention of the United States; both stay where the story
+    names them."""
+    oil = default.tag("U.S. West Texas Intermediate crude futures rose 2% to $80.")
+    found = {e.name for e in oil.entities}
+    assert not found & {"US West", "Texas", "United States"}, found
+    story = default.tag("Oil output in Texas rose. US West said profits fell.")
+    found = {e.name for e in story.entities}
+    assert {"Texas", "US West"} <= found, found
+
+
 def test_a_group_of_office_holders_is_not_a_person(default):
     """BBC News politics stories (../shared/eval/bbc_news) name groups the base model reads as
     one person."""
