@@ -146,7 +146,7 @@ class SuggestAnnotator:
         else:
             for entity in entities:
                 entity.pop("features", None)
-                entity.pop("thanked_only", None)
+                entity.pop("aside", None)
             drop_implied(entities)
         return doc
 

@@ -225,10 +225,39 @@ def test_people_named_only_in_the_writers_thanks_are_not_suggested(default):
         news = default.nlp(
             "Thanks to Gordon Brown's budget, Labour led the polls. Gordon Brown said so."
         )._.tagger_entities
-    assert not any(e["thanked_only"] for e in news)
+    assert not any(e["aside"] for e in news)
     # a leader's thanks in a quote is news: the person thanked is a subject of the story
     with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
         quoted = default.nlp(
             'Volodymyr Zelensky said: "I thank Joe Biden for the decision on air defence."'
         )._.tagger_entities
-    assert not any(e["thanked_only"] for e in quoted)
+    assert not any(e["aside"] for e in quoted)
+
+
+def test_a_passer_by_introduced_by_their_age_is_found_but_not_suggested(default):
+    """War and economy stories quote residents and shoppers ("said Halyna Tkachuk, 61, ..."):
+    named once and introduced by an age, they are not what the story is about. A defendant named
+    with an age and then again, or a known leader with an age, stays a candidate."""
+    story = (
+        "Missiles hit Kyiv power plants\n\n"
+        "KYIV - Russian missiles struck two power plants in Kyiv overnight, Ukraine's energy "
+        "minister Herman Halushchenko said on Tuesday. Halushchenko said repairs would take "
+        'weeks.\n\n"We fill bottles at the tap every morning," said Olena Marchuk, 61, a retired '
+        "teacher in the Dniprovskyi district. Residents queued for water into the afternoon, "
+        "and Viktor Hrytsenko, a 47-year-old driver, said the buses had stopped."
+    )
+    tags = default.tag(story)
+    people = {e.name: e for e in tags.entities if e.label == "PERSON"}
+    assert {"Olena Marchuk", "Viktor Hrytsenko"} <= set(people), people  # found, not suggested
+    assert not people["Olena Marchuk"].suggested and not people["Viktor Hrytsenko"].suggested
+    assert people["Herman Halushchenko"].suggested
+    court = (
+        "John Fielding, 34, from Leeds, was jailed for six years on Friday. Fielding had denied "
+        "the charges. The judge said Fielding showed no remorse."
+    )
+    leader = "Vladimir Putin, 72, said on Tuesday that talks would continue."
+    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
+        for text in (court, leader):
+            entities = default.nlp(text)._.tagger_entities
+            people_found = [e for e in entities if e["label"] == "PERSON"]
+            assert people_found and not any(e["aside"] for e in people_found), text

@@ -42,7 +42,7 @@ def article_rows(nlp: Any, frame: Any) -> list[tuple[str, dict[str, tuple[list, 
                 mine = [e for e in entities if e["label"] == label]
                 hits, _ = match(article[field], [(e["name"], [m["text"] for m in e["mentions"]]) for e in mine], kb)  # fmt: skip
                 per[label] = (
-                    [(e["features"], e["thanked_only"]) for e in mine],
+                    [(e["features"], e["aside"]) for e in mine],
                     [int(h is not None) for h in hits],
                     len(article[field]),
                 )
@@ -68,8 +68,8 @@ def main() -> None:
                 for label, (features, hits, gold) in articles[i][1].items():
                     chosen = [
                         y
-                        for (f, thanked_only), y in zip(features, hits, strict=True)
-                        if label in model.thresholds and model.suggests(label, f, thanked_only)
+                        for (f, aside), y in zip(features, hits, strict=True)
+                        if label in model.thresholds and model.suggests(label, f, aside)
                     ]
                     counts[label][0] += sum(chosen)
                     counts[label][1] += len(chosen)
