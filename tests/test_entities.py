@@ -30,6 +30,15 @@ def test_countries_by_alias_and_demonym(default):
     assert entity(tags, "Russia").count == 2  # "Russian Federation" and "Russian lawmaker"
 
 
+def test_taiwan_is_tagged_as_a_country(default):
+    """The development set's readers tag Taiwan among a story's countries (data/kb/README.md)."""
+    found = names(
+        default.tag("China sent warplanes towards Taiwan, the Taiwanese defence ministry said.")
+    )
+    assert found["Taiwan"] == ("COUNTRY", "TWN")
+    assert entity(default.tag("Taiwanese officials met in Taipei."), "Taiwan").label == "COUNTRY"
+
+
 def test_places_that_are_not_states_are_locations(default):
     found = names(default.tag("Explosions were heard in Kyiv and in occupied Crimea overnight."))
     assert found["Kyiv"][0] == "LOCATION"
