@@ -137,6 +137,18 @@ def test_protocol_acronyms_are_not_organisations(default):
     assert any("Tor" in name for name in found)
 
 
+def test_dns_response_codes_are_not_organisations(default):
+    """Censorship reports quote resolver answers ("returned NXDOMAIN"); written for this test."""
+    found = names(
+        default.tag(
+            "On Ethio Telecom, DNS queries for www.facebook.com returned NXDOMAIN, while queries "
+            "sent to other resolvers got SERVFAIL."
+        )
+    )
+    assert not found & {"NXDOMAIN", "SERVFAIL"}
+    assert "Ethio Telecom" in found
+
+
 def test_time_zones_are_not_organisations(default):
     found = names(default.tag(TOR_UTC))
     assert "UTC" not in found
