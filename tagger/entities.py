@@ -238,6 +238,8 @@ POST_NOMINALS = frozenset("QC KC MP MEP MSP MLA AM OBE MBE CBE KBE PhD".split())
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _VERSION = re.compile(r"v?\d+(\.\d+)*[a-z]?", re.I)
+# a lower-case letter then a capital inside one word: "TorBrowser" is "Tor Browser"
+_CAMEL_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 # software the knowledge base does not know, named as such: "the Psiphon app", "Ultrasurf
 # software", "a tool called Tails". The suggestion model decides whether to suggest it
 # ("known to the knowledge base" is one of its features)
@@ -414,6 +416,31 @@ class EntityResolver:
         place_read = entry.label == "ORG" and span.label_ in ("GPE", "LOC")  # type: ignore[union-attr]
         return "name read" if span.label_ in CONFIRMING_LABELS or place_read else ""  # type: ignore[union-attr]
 
+    def _owner_and_app(self, doc: Doc, big: Span, start: int, end: int, entry: KBEntry) -> bool:
+        """ "Apple iTunes", "Microsoft Skype": a company the knowledge base knows followed by an
+        app it knows, read by the base model as one name, is the two of them."""
+        if big.start < start and big.end == end and entry.label == "APP":
+            owner = self.kb.lookup_name(doc[big.start : start].text)
+            return owner is not None and owner.label == "ORG"
+        if big.start == start and big.end > end and entry.label == "ORG":
+            app = self.kb.lookup_name(doc[end : big.end].text)
+            return app is not None and app.label == "APP"
+        return False
+
+    def _spelled_together(self, name: str) -> KBEntry | None:
+        """ "TorBrowser", "HTTPS-Everywhere": a known app or body's name written as one word or
+        hyphenated (only a name of its own, never an ambiguous alias such as a common word)."""
+        if " " in name:
+            return None
+        spaced = _CAMEL_JOIN.sub(" ", name.replace("-", " "))
+        if spaced == name:
+            return None
+        entry = self.kb.lookup_name(spaced)
+        if entry is None or entry.label not in ("APP", "ORG"):
+            return None
+        kinds = [k for alias, k in entry.aliases.items() if normalise(alias) == normalise(spaced)]
+        return entry if kinds and "ambiguous" not in kinds else None
+
     def _affiliation_cut(self, span: Span) -> Span:
         """A person's span without a leading office, portfolio, party or nationality word: "Tory
         Liam Fox" is Liam Fox (and "Tory" names his party), "President Reagan" is Reagan, "(Minister
@@ -528,6 +555,7 @@ class EntityResolver:
                     self.kb.lookup(big.text) is None
                     and not person_slip
                     and not versioned
+                    and not self._owner_and_app(doc, big, start, end, entry)
                     and (
                         # a demonym in a longer nationality span ("MOSCOW - Russian", read as one
                         # NORP across a dateline) still names its country
@@ -575,6 +603,8 @@ class EntityResolver:
             known = self.kb.lookup_name(name)
             if known is None and base_label == "PERSON":
                 known = self.kb.lookup_without_middle(name)
+            if known is None:
+                known = self._spelled_together(name)
             # an app whose name is also a word ("Windows", "Tor", "Safari") read by the base
             # model as a name of any kind: no place, person or body is more likely so called
             app_read = (

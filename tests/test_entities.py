@@ -30,6 +30,23 @@ def test_countries_by_alias_and_demonym(default):
     assert entity(tags, "Russia").count == 2  # "Russian Federation" and "Russian lawmaker"
 
 
+def test_an_app_after_its_company_and_an_app_spelled_as_one_word_are_the_app(default):
+    """BBC tech stories write "Apple iTunes", Tor posts "TorBrowser" and "HTTPS-Everywhere"
+    (fitting part of the development set); the base model reads each as one unknown body."""
+    found = names(
+        default.tag("Legal services, like Apple iTunes, rushed in. Microsoft Skype fell.")
+    )
+    assert found["iTunes"][0] == "APP" and found["Skype"][0] == "APP"
+    assert found["Apple"][0] == "ORG" and found["Microsoft"][0] == "ORG"
+    assert "Apple iTunes" not in found
+    found = names(
+        default.tag("TorBrowser is not affected. TorBrowser ships with HTTPS-Everywhere.")
+    )
+    assert found["Tor Browser"][0] == "APP" and found["HTTPS Everywhere"][0] == "APP"
+    # a company name that is a known company as a whole stays one
+    assert "Coca-Cola Company" in names(default.tag("Coca-Cola said sales rose."))
+
+
 def test_taiwan_is_tagged_as_a_country(default):
     """The development set's readers tag Taiwan among a story's countries (data/kb/README.md)."""
     found = names(
