@@ -261,3 +261,20 @@ def test_a_passer_by_introduced_by_their_age_is_found_but_not_suggested(default)
             entities = default.nlp(text)._.tagger_entities
             people_found = [e for e in entities if e["label"] == "PERSON"]
             assert people_found and not any(e["aside"] for e in people_found), text
+
+
+def test_the_threshold_sits_in_the_middle_of_a_flat_f1_curve():
+    """A flat stretch of the F1 curve must not let a few rows move the threshold to its edge."""
+    import numpy as np
+
+    from tagger.suggest import plateau_threshold
+    from tagger.topics import best_threshold
+
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 2, 4000)
+    # nothing scores between 0.3 and 0.45, so F1 is flat there ...
+    probs = np.where(truth == 1, rng.uniform(0.45, 1.0, 4000), rng.uniform(0.0, 0.3, 4000))
+    # ... but for five tagged rows at 0.31, which make the single best point the stretch's edge
+    probs[np.flatnonzero(truth == 1)[:5]] = 0.31
+    assert best_threshold(probs, truth) == 0.3
+    assert 0.325 <= plateau_threshold(probs, truth) <= 0.425
