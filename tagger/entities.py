@@ -62,6 +62,8 @@ APP_CUES = frozenset(
     "tweeted online website channel channels store smartphone phone video calls".split()
 )
 _CUE_WINDOW = 8
+# knowledge-base kinds of the companies an app is listed with ("X and Meta")
+COMPANY_KINDS = frozenset({"internet company", "software company", "media company"})
 # the word after a party's ambiguous name that shows it is the party ("Conservative leader",
 # "Labour MPs", "Tory peer"): an office or a member of a party
 PARTY_CUES = frozenset(
@@ -506,7 +508,16 @@ class EntityResolver:
         lone_names = {s.text for s in ner_spans if len(s) == 1 and s.label_ == "PERSON"}
         homes: list[tuple[int, int]] = []
 
-        for match_start, end, entry, kind in self._kb_matches(doc):
+        kb_matches = self._kb_matches(doc)
+        # where the unambiguous apps and tech companies are: an ambiguous app listed beside one
+        # ("X, Instagram and ...", "on Telegram and on X", "asked X and Meta") is the app
+        services = {
+            i
+            for start, end, entry, kind in kb_matches
+            if kind != "ambiguous" and (entry.label == "APP" or entry.kind in COMPANY_KINDS)
+            for i in range(start, end)
+        }
+        for match_start, end, entry, kind in kb_matches:
             # "the US", "the Kremlin": the article helps to match but is not part of the name
             start = match_start + int(end - match_start > 1 and doc[match_start].lower_ == "the")
             # "Halo 2", "Grand Theft Auto: San Andreas": a sequel or an episode of a known game
@@ -568,7 +579,11 @@ class EntityResolver:
                 homes.append((start, end))  # decided once the story's country is known
                 continue
             if kind == "ambiguous":
-                how = self._confirmed(doc, start, end, entry, ner_at)
+                how = self._confirmed(doc, start, end, entry, ner_at) or (
+                    "listed"
+                    if entry.label == "APP" and _listed_beside(doc, start, end, services)
+                    else ""
+                )
                 if how == "name read" and entry.label == "APP":
                     # an app name is often a word ("MAX effort"): the model's reading must recur
                     read_as_name[entry.key] = read_as_name.get(entry.key, 0) + 1
@@ -808,6 +823,27 @@ class EntityResolver:
             group.update(count=len(mentions), mentions=mentions, _tokens=tokens)
             entities.append(group)
         return entities
+
+
+def _listed_beside(doc: Doc, start: int, end: int, services: set[int]) -> bool:
+    """Whether ``doc[start:end]`` and a known service are joined by a comma, "and" or "or"
+    (each side may carry an "on": "on Telegram and on X")."""
+    joins = {",", "and", "or", "&"}
+
+    def side(i: int, step: int) -> bool:
+        if not 0 <= i < len(doc) or doc[i].lower_ not in joins:
+            return False
+        j = i + step
+        if 0 <= j < len(doc) and doc[j].lower_ in ("on", "and"):
+            j += step
+        return j in services
+
+    if start > 0 and not doc[start - 1].whitespace_:
+        return False  # part of a longer word: "Bre-X"
+    before = start - 1
+    if before >= 0 and doc[before].lower_ == "on":
+        before -= 1
+    return side(before, -1) or side(end, 1)
 
 
 def _alias_kind(entry: KBEntry, name: str) -> str:

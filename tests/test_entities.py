@@ -47,6 +47,20 @@ def test_an_app_after_its_company_and_an_app_spelled_as_one_word_are_the_app(def
     assert "Coca-Cola Company" in names(default.tag("Coca-Cola said sales rose."))
 
 
+def test_an_ambiguous_app_listed_beside_a_known_service_is_the_app(default):
+    """ "X" is a letter unless something says it is the platform; being listed with other
+    services says so (written for this test)."""
+    for text in (
+        "The ministry said it had asked X and Meta to remove the content.",
+        "After the coup, X, Instagram and independent news sites were blocked.",
+        "The fake letter circulated on Telegram and on X from Tuesday.",
+    ):
+        assert names(default.tag(text)).get("X", ("",))[0] == "APP", text
+    # a letter inside a longer name, or listed with no service, stays a letter
+    assert "X" not in names(default.tag("Bre-X, Barrick and Placer Dome fell."))
+    assert "X" not in names(default.tag("Pick A, B or X on the form."))
+
+
 def test_taiwan_is_tagged_as_a_country(default):
     """The development set's readers tag Taiwan among a story's countries (data/kb/README.md)."""
     found = names(
