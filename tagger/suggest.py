@@ -3,7 +3,7 @@
 An editor tags the few people, countries, organisations and apps a story is about, not every
 name it mentions. ``entity_features`` describes each entity by where and how often the story
 names it (headline, lead, first position, spread, share of the story's mentions, rank among
-entities of its type, knowledge-base entry and id, one-word name, a seat of government);
+entities of its type, knowledge-base entry and id, one-word name, kinds of body);
 ``SuggestModel`` is one logistic regression per entity type over those features, fitted on real articles labelled by editors (the development set's
 fitting part) with a threshold per type chosen out of fold (``plateau_threshold``). It is stored as JSON (no pickle).
 """
@@ -55,6 +55,9 @@ FEATURES = (
     "share of the country's people and bodies that are its state (people, places, public bodies)",
     "story mentions / the most-mentioned entity of its type's",
     "a seat of government (the Kremlin, Downing Street)",
+    "a legislature (the Commons, Congress)",
+    "a stock exchange",
+    "a university",
 )
 # a country the story never names but whose people, bodies and places it names this often is a
 # candidate (editors tag the United Kingdom on a story about the Commons); the model decides
@@ -215,6 +218,9 @@ def entity_features(
             # "Downing Street said": the building speaks for a government an editor tags by
             # its country and people, not by its address
             float(kind == "seat of government"),
+            float(kind == "legislature"),
+            float(kind == "stock exchange"),
+            float(kind == "university"),
         ]
         entity["aside"] = entity["label"] == "PERSON" and (
             _thanked_only(thanks, entity["mentions"])

@@ -278,3 +278,18 @@ def test_the_threshold_sits_in_the_middle_of_a_flat_f1_curve():
     probs[np.flatnonzero(truth == 1)[:5]] = 0.31
     assert best_threshold(probs, truth) == 0.3
     assert 0.325 <= plateau_threshold(probs, truth) <= 0.425
+
+
+def test_the_kind_of_body_is_a_feature(default):
+    """A legislature, a stock exchange or a university is more often where a story happens than
+    what it is about (the Commons: 80 of 190 tagged on the fitting part); the model weighs it."""
+    text = (
+        "Brown defends budget in the Commons\n\nGordon Brown told the House of Commons that "
+        "shares on the New York Stock Exchange had no bearing on his plans, citing research "
+        "from the University of Oxford."
+    )
+    by_name = _features(default, text)
+    assert by_name["House of Commons"]["a legislature (the Commons, Congress)"] == 1.0
+    assert by_name["New York Stock Exchange"]["a stock exchange"] == 1.0
+    assert by_name["University of Oxford"]["a university"] == 1.0
+    assert by_name["Gordon Brown"]["a legislature (the Commons, Congress)"] == 0.0
