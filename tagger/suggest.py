@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from tagger.knowledge import normalise
+from tagger.metrics import prf
 from tagger.text import Layout
 
 SUGGEST_FILE = "suggest_model.json"
@@ -421,15 +422,10 @@ def plateau_threshold(probs: np.ndarray, truth: np.ndarray, half_width: int = 2)
     from tagger.topics import THRESHOLD_GRID
 
     positives = int(truth.sum())
-    f1 = np.array(
-        [
-            2
-            * int(np.sum((probs >= t) & (truth == 1)))
-            / max(1, int(np.sum(probs >= t)) + positives)
-            for t in THRESHOLD_GRID
-        ]
-    )
-    smooth = np.array(
-        [f1[max(0, i - half_width) : i + half_width + 1].mean() for i in range(len(f1))]
-    )
+    f1 = []
+    for t in THRESHOLD_GRID:
+        chosen = probs >= t
+        tp = int(np.sum(chosen & (truth == 1)))
+        f1.append(prf(tp, int(chosen.sum()) - tp, positives - tp)[2])
+    smooth = [np.mean(f1[max(0, i - half_width) : i + half_width + 1]) for i in range(len(f1))]
     return float(THRESHOLD_GRID[int(np.argmax(smooth))])

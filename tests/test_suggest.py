@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from tagger.columns import output_row
 from tagger.errors import ModelIntegrityError
 from tagger.model import default_bundle_dir
 from tagger.pipeline import load_suggest_model
-from tagger.suggest import FEATURES, SUGGEST_FILE, SuggestModel
+from tagger.suggest import FEATURES, SUGGEST_FILE, SuggestModel, plateau_threshold
+from tagger.topics import best_threshold
 
 STORY = (
     "Putin orders new limits on foreign messengers\n\n"
@@ -25,11 +27,18 @@ STORY = (
 )
 
 
+def _candidates(default, text: str) -> list[dict]:
+    """The entity dicts as tagger_suggest reads them (features and rules, before the decision)."""
+    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
+        return default.nlp(text)._.tagger_entities
+
+
 def _features(default, text: str) -> dict[str, dict[str, float]]:
     """Each entity's features by name, as tagger_suggest reads them (before the decision)."""
-    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
-        entities = default.nlp(text)._.tagger_entities
-    return {e["name"]: dict(zip(FEATURES, e["features"], strict=True)) for e in entities}
+    return {
+        e["name"]: dict(zip(FEATURES, e["features"], strict=True))
+        for e in _candidates(default, text)
+    }
 
 
 def test_the_story_subject_is_suggested_and_sidebar_names_are_not(default):
@@ -221,17 +230,11 @@ def test_people_named_only_in_the_writers_thanks_are_not_suggested(default):
     assert people["Kassym-Jomart Tokayev"].suggested
     assert {"Maria Xynou", "Arturo Filasto"} <= set(people), people  # still found, not suggested
     assert not people["Maria Xynou"].suggested and not people["Arturo Filasto"].suggested
-    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
-        news = default.nlp(
-            "Thanks to Gordon Brown's budget, Labour led the polls. Gordon Brown said so."
-        )._.tagger_entities
-    assert not any(e["aside"] for e in news)
+    news = "Thanks to Gordon Brown's budget, Labour led the polls. Gordon Brown said so."
     # a leader's thanks in a quote is news: the person thanked is a subject of the story
-    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
-        quoted = default.nlp(
-            'Volodymyr Zelensky said: "I thank Joe Biden for the decision on air defence."'
-        )._.tagger_entities
-    assert not any(e["aside"] for e in quoted)
+    quoted = 'Volodymyr Zelensky said: "I thank Joe Biden for the decision on air defence."'
+    for text in (news, quoted):
+        assert not any(e["aside"] for e in _candidates(default, text)), text
 
 
 def test_a_passer_by_introduced_by_their_age_is_found_but_not_suggested(default):
@@ -256,20 +259,13 @@ def test_a_passer_by_introduced_by_their_age_is_found_but_not_suggested(default)
         "the charges. The judge said Fielding showed no remorse."
     )
     leader = "Vladimir Putin, 72, said on Tuesday that talks would continue."
-    with default.nlp.select_pipes(disable=["tagger_suggest", "tagger_topics"]):
-        for text in (court, leader):
-            entities = default.nlp(text)._.tagger_entities
-            people_found = [e for e in entities if e["label"] == "PERSON"]
-            assert people_found and not any(e["aside"] for e in people_found), text
+    for text in (court, leader):
+        people_found = [e for e in _candidates(default, text) if e["label"] == "PERSON"]
+        assert people_found and not any(e["aside"] for e in people_found), text
 
 
 def test_the_threshold_sits_in_the_middle_of_a_flat_f1_curve():
     """A flat stretch of the F1 curve must not let a few rows move the threshold to its edge."""
-    import numpy as np
-
-    from tagger.suggest import plateau_threshold
-    from tagger.topics import best_threshold
-
     rng = np.random.default_rng(0)
     truth = rng.integers(0, 2, 4000)
     # nothing scores between 0.3 and 0.45, so F1 is flat there ...
