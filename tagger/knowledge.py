@@ -34,6 +34,16 @@ TABLES = {
 #               picks one, and with no clear country it is left to the base NER
 ALIAS_KINDS = ("name", "short", "ambiguous", "demonym", "home")
 
+# a state's own bodies, which journalists name by their country: "Russia's defence ministry", "the
+# Danish Defence Ministry", "Ukraine's Prosecutor General's Office"
+STATE_BODY_KINDS = frozenset(
+    {
+        "ministry", "central bank", "court", "law enforcement agency", "intelligence service",
+        "security service", "military", "government agency", "regulator", "statistics office",
+        "election commission",
+    }
+)  # fmt: skip
+
 
 @dataclass
 class KBEntry:
@@ -125,6 +135,11 @@ class KnowledgeBase:
         self.countries = {
             entry.country: entry for entry in entries if entry.label == "COUNTRY" and entry.country
         }
+        for entry in entries:
+            if entry.label == "ORG" and entry.kind in STATE_BODY_KINDS and entry.country:
+                country = self.countries.get(entry.country)
+                if country is not None:
+                    _add_qualified_forms(entry, country)
         # names first, so that a full name wins over another entity's short form
         for kind in ("name", "demonym", "short", "ambiguous"):
             for entry in entries:
@@ -177,6 +192,31 @@ class KnowledgeBase:
         for entry in self.entries.values():
             counts[entry.label] = counts.get(entry.label, 0) + 1
         return counts
+
+
+def _add_qualified_forms(entry: KBEntry, country: KBEntry) -> None:
+    """Every way a story names a state body by its country: by the country's name or its demonym
+    ("Danish Defence Ministry", "Denmark's Defence Ministry", "Ukraine's Prosecutor General's
+    Office"). The table gives one or two of these forms; stories use all of them.
+
+    Only the capitalised name: "Russia's defence ministry" in lower case describes a source rather
+    than names a subject, and readers of modern war stories leave it untagged."""
+    names = [a for a, k in country.aliases.items() if k == "name" and len(a.split()) <= 2]
+    demonyms = {a for a, k in country.aliases.items() if k == "demonym"}
+    demonyms -= {d + "s" for d in demonyms}  # "Russian", not the plural "Russians"
+    prefixes = [f"{n}{apostrophe}s " for n in names for apostrophe in ("'", "\u2019")]
+    prefixes += [f"{d} " for d in sorted(demonyms)]
+    bodies = set()  # the body's name without its country: "Defence Ministry", "Central Bank"
+    for alias, kind in entry.aliases.items():
+        if kind == "home":
+            bodies.add(alias)
+        elif kind == "name":
+            bodies.update(alias[len(p) :] for p in prefixes if alias.startswith(p))
+            bodies.update(alias[: -len(f" of {n}")] for n in names if alias.endswith(f" of {n}"))
+    for body in sorted(bodies):
+        if body.split() and body.split()[0].lower() not in ("of", "the"):
+            for prefix in prefixes:
+                entry.aliases.setdefault(prefix + body, "name")
 
 
 def _row_entry(table: str, label: str, row: dict[str, str]) -> KBEntry:

@@ -70,6 +70,20 @@ def test_taiwan_is_tagged_as_a_country(default):
     assert entity(default.tag("Taiwanese officials met in Taipei."), "Taiwan").label == "COUNTRY"
 
 
+def test_a_state_body_named_by_its_country_in_any_order_is_the_body(default):
+    """The table lists "Ukrainian Prosecutor General's Office"; stories also write "Ukraine's ...".
+    A lower-case description ("Russia's defence ministry said") stays a description."""
+    found = names(
+        default.tag(
+            "Ukraine's Prosecutor General's Office said 100 suspects were named. The Australian "
+            "Reserve Bank held rates. Russia's defence ministry said it had shot down drones."
+        )
+    )
+    assert found["Prosecutor General's Office of Ukraine"][0] == "ORG"
+    assert found["Reserve Bank of Australia"][0] == "ORG"
+    assert "Ministry of Defence of Russia" not in found
+
+
 def test_places_that_are_not_states_are_locations(default):
     found = names(default.tag("Explosions were heard in Kyiv and in occupied Crimea overnight."))
     assert found["Kyiv"][0] == "LOCATION"
