@@ -236,6 +236,9 @@ ORG_HEADS = frozenset(
 )
 # letters after a person's name are not part of it ("Philippe Sands QC", "Jane Smith MP")
 POST_NOMINALS = frozenset("QC KC MP MEP MSP MLA AM OBE MBE CBE KBE PhD".split())
+# letters only a person holds: a name the base model read as a body ends with them ("Guy
+# Mansfield QC" as an organisation) is that person ("Brent East MP" is a seat, so not "MP")
+PERSONAL_LETTERS = frozenset("QC KC OBE MBE CBE KBE".split())
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -315,6 +318,13 @@ def _clean_name(span: Span) -> tuple[str, str]:
     while len(words) > 1 and words[-1].strip(".,").lower() in LEGAL_FORMS:
         words.pop()
         label = "ORG"
+    if (
+        label != "PERSON"
+        and len(words) in (3, 4)
+        and words[-1].strip(".,") in PERSONAL_LETTERS
+        and all(w.istitle() and w.isalpha() for w in words[:-1])
+    ):
+        label = "PERSON"
     while label == "PERSON" and len(words) > 1 and words[-1].strip(".,") in POST_NOMINALS:
         words.pop()
     if label == "PERSON" and len(words) > 1 and words[-1].strip(".,") in ORG_HEADS:
@@ -804,6 +814,7 @@ class EntityResolver:
             group["_tokens"].append((cand.start, cand.end))
         _join_defined_acronyms(doc, groups, text or doc.text)
         _join_initials(doc, groups)
+        _people_read_as_bodies(doc, groups)
         _join_short_forms(groups)
         _find_surnames(doc, groups)
         entities = []
@@ -1089,6 +1100,35 @@ def _join_initials(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
         if full is None or full == key or full not in groups or not is_acronym(acronym):
             continue
         groups[full]["_tokens"].extend(group["_tokens"])
+        del groups[key]
+
+
+def _people_read_as_bodies(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
+    """A full name the base model read as a body or a place ("Irish millionaires JP McManus and
+    John Magnier", "a consortium that included Viktor Pinchuk") is the person when the story
+    gives its last word a courtesy title elsewhere ("Mr McManus")."""
+    titled = {
+        doc[i + 1].text
+        for i in range(len(doc) - 1)
+        if doc[i].text.rstrip(".") in HONORIFICS and doc[i + 1].text[:1].isupper()
+    }
+    if not titled:
+        return
+    for key in list(groups):
+        group = groups[key]
+        words = group["name"].split()
+        if (
+            group["label"] not in ("ORG", "LOCATION")
+            or group["_kb"]
+            or not 2 <= len(words) <= 3
+            or words[-1] not in titled
+            or not all(w[:1].isupper() for w in words)
+            or words[-1] in ORG_HEADS
+        ):
+            continue
+        person = groups.setdefault(f"PERSON:{normalise(group['name'])}", {**group, "_tokens": []})
+        person["label"] = "PERSON"
+        person["_tokens"].extend(group["_tokens"])
         del groups[key]
 
 

@@ -84,6 +84,26 @@ def test_a_state_body_named_by_its_country_in_any_order_is_the_body(default):
     assert "Ministry of Defence of Russia" not in found
 
 
+def test_a_person_the_base_model_reads_as_a_body_is_the_person(default):
+    """BBC News 2005 (the development set's fitting part): the base model reads both names as
+    organisations; a courtesy title elsewhere or letters only a person holds say otherwise."""
+    found = names(
+        default.tag(
+            "Irish horse racing millionaires JP McManus and John Magnier own 29% of the club. "
+            "Mr McManus declined to comment."
+        )
+    )
+    assert found["JP McManus"][0] == "PERSON"
+    assert "McManus" not in found
+    found = names(default.tag("The case was put by Guy Mansfield QC, chairman of the Bar Council."))
+    assert found["Guy Mansfield"][0] == "PERSON"
+    # a known body, or one whose last word says it is a body, stays a body
+    found = names(default.tag("Mr Lewis said John Lewis would pay its staff."))
+    assert found["John Lewis Partnership"][0] == "ORG"
+    found = names(default.tag("Mr Stanley said Morgan Stanley Group would pay."))
+    assert found["Morgan Stanley Group"][0] == "ORG"
+
+
 def test_places_that_are_not_states_are_locations(default):
     found = names(default.tag("Explosions were heard in Kyiv and in occupied Crimea overnight."))
     assert found["Kyiv"][0] == "LOCATION"
