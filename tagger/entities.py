@@ -439,6 +439,19 @@ class EntityResolver:
             return app is not None and app.label == "APP"
         return False
 
+    def _known_names_listed(self, span: Span) -> bool:
+        """Whether the base model read a list of known names as one ("ByteDance, Alibaba and
+        Tencent", "Gazprom and Rosneft"): each is its own entity. A known name that contains
+        "and" ("Trinidad and Tobago") is never asked, since the whole span is known."""
+        parts: list[list[str]] = [[]]
+        for token in span:
+            if token.text in (",", "and"):
+                parts.append([])
+            else:
+                parts[-1].append(token.text)
+        names = [" ".join(words) for words in parts if words]
+        return len(names) >= 2 and all(self.kb.lookup_name(n) is not None for n in names)
+
     def _spelled_together(self, name: str) -> KBEntry | None:
         """ "TorBrowser", "HTTPS-Everywhere": a known app or body's name written as one word or
         hyphenated (only a name of its own, never an ambiguous alias such as a common word)."""
@@ -577,6 +590,7 @@ class EntityResolver:
                     and not person_slip
                     and not versioned
                     and not self._owner_and_app(doc, big, start, end, entry)
+                    and not self._known_names_listed(big)
                     and (
                         # a demonym in a longer nationality span ("MOSCOW - Russian", read as one
                         # NORP across a dateline) still names its country

@@ -104,6 +104,17 @@ def test_a_person_the_base_model_reads_as_a_body_is_the_person(default):
     assert found["Morgan Stanley Group"][0] == "ORG"
 
 
+def test_known_names_the_base_model_reads_as_one_are_each_their_own(default):
+    """A list of known names read as one organisation ("Alibaba and Tencent") is each of them; a
+    known name with "and" in it stays whole."""
+    found = names(
+        default.tag("Chinese tech groups including ByteDance, Alibaba and Tencent placed orders.")
+    )
+    assert {"ByteDance", "Alibaba", "Tencent"} <= set(found)
+    assert "Alibaba and Tencent" not in found
+    assert "Trinidad and Tobago" in names(default.tag("Trinidad and Tobago won the match."))
+
+
 def test_places_that_are_not_states_are_locations(default):
     found = names(default.tag("Explosions were heard in Kyiv and in occupied Crimea overnight."))
     assert found["Kyiv"][0] == "LOCATION"
