@@ -115,6 +115,18 @@ def test_known_names_the_base_model_reads_as_one_are_each_their_own(default):
     assert "Trinidad and Tobago" in names(default.tag("Trinidad and Tobago won the match."))
 
 
+def test_a_lone_word_read_as_a_person_that_no_person_has_as_a_name_is_a_body(default):
+    """BBC News 2004-05 (the development set's fitting part): "Mozilla" and "Datamonitor" read as
+    people. A known surname stays a person."""
+    found = names(
+        default.tag("Mozilla said the browser would ship. Analysts at Datamonitor agreed.")
+    )
+    assert found["Mozilla"][0] == "ORG"
+    assert found["Datamonitor"][0] == "ORG"
+    found = names(default.tag("Blair said the release would ship on time."))
+    assert found["Blair"][0] == "PERSON"
+
+
 def test_places_that_are_not_states_are_locations(default):
     found = names(default.tag("Explosions were heard in Kyiv and in occupied Crimea overnight."))
     assert found["Kyiv"][0] == "LOCATION"
