@@ -138,6 +138,17 @@ def _any(*patterns: str, flags: int = 0) -> re.Pattern[str]:
 
 
 # -- whole lines that produce no entities --------------------------------------------------------
+# where a page's share buttons send a story
+_SHARE_TARGET = (
+    r"(?:facebook|x|twitter|whatsapp|telegram|linkedin|reddit|e-?mail|pinterest|messenger|viber"
+    r"|vk|bluesky|threads|flipboard|mastodon)"
+)
+# a navigation bar: four or more sections of one or two capitalised words between bars or arrows
+# ("World | Europe | Business | Tech", "Home > News > World"); a headline with bars has longer parts
+_NAV_ITEM = r"[A-Z][\w&'’.-]*(?:[ \t]+[A-Z&][\w&'’.-]*)?"
+_NAV_BAR = re.compile(
+    rf"^[ \t]*{_NAV_ITEM}(?:[ \t]*[|›»>•·][ \t]*{_NAV_ITEM}){{3,}}[ \t]*$", re.MULTILINE
+)
 # lines that could also end a hard-wrapped sentence ("... told\nReuters."): these count only
 # where the line before does not run on into them (see _runs_on)
 _CREDIT_LINES = _any(
@@ -181,6 +192,9 @@ _CREDIT_LINES_ANY_CASE = _any(
     r"|independent journalism|our journalism)\b[^\n]{0,200}$",
     # "Sign up to First Edition" on its own line, above the newsletter's blurb
     r"^[ \t]*(?=(?-i:[A-Z]))sign[ -]?up (?:to|for)\b(?:[ \t]+\S+){1,6}[ \t]*$",
+    # share buttons: "Share on Facebook Share on X Share on WhatsApp Email", "Share via Telegram"
+    rf"^[ \t]*(?:(?:share|tweet|post)(?:[ \t]+(?:on|via|to))?[ \t]+{_SHARE_TARGET}[ \t,|·•]*)+"
+    r"(?:(?:e-?mail|print|copy link|comments?|save)[ \t,|·•]*)*$",
     flags=re.IGNORECASE,
 )
 # promos, appeals and syndication footers: phrases no story sentence has, however long the line;
@@ -359,10 +373,14 @@ def _prose(line: str) -> bool:
 
 def find_junk(text: str) -> JunkZones:
     """Where in ``text`` the bylines, credits, promos, log and code lines and datelines are."""
+    # a capitalised "By" opens a byline even under a headline that ends in a lower-case word
+    # ("... as state messenger gains ground\nBy Anna Petrova"): a wrapped sentence goes on in
+    # lower case ("told\nReuters" is guarded, "written\nby" never matches)
     drop = [
         m.span()
         for m in _CREDIT_LINES.finditer(text)
-        if not _prose(m.group()) and not _runs_on(text, m.start())
+        if not _prose(m.group())
+        and (m.group().lstrip().startswith("By ") or not _runs_on(text, m.start()))
     ]
     drop += [m.span() for m in _WIRE_HEADING.finditer(text) if not _runs_on(text, m.start())]
     for pattern in (_CREDIT_LINES_ANY_CASE, _CODE_LINES):
@@ -380,7 +398,7 @@ def find_junk(text: str) -> JunkZones:
         start, end = _line_around(text, *m.span())
         if _CODE_BODY.search(text, start, end):
             drop.append((start, end))
-    for pattern in (_SIGN_OFF, _PROMO_BLOCK, _SIGNED):
+    for pattern in (_SIGN_OFF, _PROMO_BLOCK, _SIGNED, _NAV_BAR):
         drop += [m.span() for m in pattern.finditer(text)]
     for pattern, literal in _GUARDED:
         if literal in text:

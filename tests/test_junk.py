@@ -321,6 +321,28 @@ def test_an_outlets_desk_byline_an_appeal_and_a_lowercase_place_produce_no_entit
     assert {"Kyiv", "Vitali Klitschko"} <= found
 
 
+def test_a_navigation_bar_share_buttons_and_a_byline_under_a_headline_produce_no_entity(default):
+    # a wire story as a reader copies it from a news site (written for this test): the section
+    # bar above the headline, a byline under a headline that ends in a lower-case word, and the
+    # share buttons (whose Facebook was suggested before)
+    text = (
+        "World | Europe | Business | Tech\n"
+        "Russia restricts calls on WhatsApp as state messenger gains ground\n"
+        "By Anna Petrova and John Smith\n"
+        "Share on Facebook Share on X Share on WhatsApp Email\n\n"
+        "MOSCOW (Reuters) - Russia began restricting calls on WhatsApp and Telegram on Wednesday, "
+        "the communications regulator Roskomnadzor said.\n"
+    )
+    found = names(default.tag(text))
+    assert not {"Anna Petrova", "John Smith", "Facebook", "Europe", "Tech"} & found
+    assert {"Russia", "WhatsApp", "Telegram", "Roskomnadzor"} <= found
+    # a headline with bars is not a navigation bar, nor a story sentence about share prices
+    lines = (
+        "Ukraine war latest | Russia strikes Kyiv overnight | Live\nShare prices fell on Monday.\n"
+    )
+    assert find_junk(lines).drop == ()
+
+
 def test_the_bbcs_image_credit_line_produces_no_entity(default):
     # BBC News pages as a reader copies them put the credit on its own line after a comma
     # (written for this test in that form)
