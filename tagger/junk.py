@@ -155,6 +155,9 @@ _CREDIT_LINES = _any(
     # byline: "By Jane Doe", "By Jane Doe and John Roe, BBC News, Kyiv"
     rf"^[ \t]*By[ \t]+{_NAME}(?:[ \t]*(?:,|and|&)[ \t]*{_NAME}){{0,3}}"
     r"(?:[ \t]*[,|][ \t]*[\w .'’-]{0,60})?[ \t]*$",
+    # a labelled byline: "Author: Martin Fornusek", "Editors: Jane Doe and John Roe"
+    rf"^[ \t]*(?:Authors?|Editors?|Reporters?|Writers?|Correspondents?)[ \t]*:[ \t]*{_NAME}"
+    rf"(?:[ \t]*(?:,|and|&)[ \t]*{_NAME}){{0,3}}[ \t]*$",
     # a byline without "By": "Pjotr Sauer and agencies", "Staff and agencies" (the Guardian)
     rf"^[ \t]*{_NAME}(?:[ \t]*(?:,|and|&)[ \t]*{_NAME}){{0,3}}[ \t]+(?:and|&)[ \t]+agencies[ \t]*$",
     # the same spread over lines: "Written by\n  Scott Murdoch for\n  Reuters ->"
@@ -281,10 +284,17 @@ _INLINE_CODE = re.compile(r"(?<![\w`])`(?!`)(?:\S|\S[^`\n]{0,80}?\S)`(?![\w`])")
 # the US benchmark crude, as oil reports name it ("U.S. West Texas Intermediate crude futures"):
 # a commodity, not the telecom US West, the state of Texas or a mention of the United States
 _BENCHMARK_CRUDE = re.compile(r"(?:\bU\.?S\.?[ \t]+)?\bWest[ \t]+Texas[ \t]+Intermediate\b")
+# the credit line that ends a wire story: "Associated Press writers Jill Lawless in London and
+# Lorne Cook in Brussels contributed to this report.", "CNN's Mick Krever contributed reporting."
+_CONTRIBUTED = re.compile(
+    r"^[^\n]{0,300}?\bcontributed[ \t]+(?:reporting|to[ \t]+this[ \t]+(?:report|story|article))"
+    r"(?:[ \t]+from[ \t]+[A-Z][^\n.]{0,40})?\.?[ \t]*$",
+    re.MULTILINE,
+)
 # each costly pattern with the literal a text must hold for it to be worth running
 _GUARDED = (
     (_WIRE_PARENS, "("), (_COPYRIGHT_SIGN, "©"), (_INLINE_CODE, "`"),
-    (_BENCHMARK_CRUDE, "Texas Intermediate"),
+    (_BENCHMARK_CRUDE, "Texas Intermediate"), (_CONTRIBUTED, "contributed"),
 )  # fmt: skip
 _FOOTER_KEYS = ("ing by", "ed by", "tion by", "photos by", "graphs by", "tures by", "graphics by")
 _LABEL_KEYS = ("photo", "pic", "image", "credit")  # _LABEL_CREDIT, in the lower-cased text
@@ -489,10 +499,13 @@ def drop_junk(doc: Doc, candidates: list[C], zones: JunkZones) -> list[C]:
         and c.start > 0
         and doc[c.start - 1].lower_ in PRODUCT_NOUNS
     }
+    reporters = _reporters_in_place(doc, candidates)
     kept: list[C] = []
     weak: list[C] = []
     not_people: set[str] = set()
     for cand in candidates:
+        if cand.start in reporters:
+            continue
         first = doc[cand.start]
         if cand.end - cand.start == 1:  # most candidates: no Span needed
             surface, end_char = first.text, first.idx + len(first.text)
@@ -530,6 +543,47 @@ def drop_junk(doc: Doc, candidates: list[C], zones: JunkZones) -> list[C]:
                     cand.label = label
                 kept.append(cand)
     return kept
+
+
+# the Guardian's byline: "Shaun Walker in Kyiv", "Pjotr Sauer in Moscow and Shaun Walker in Kyiv"
+_PLACE_WORDS = r"(?:the[ \t]+)?[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){0,2}"
+_IN_PLACE = re.compile(
+    rf"[ \t]*(?P<name>[A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*){{1,3}})[ \t]+in[ \t]+{_PLACE_WORDS}"
+    r"[ \t]*(?:,|and|&)?[ \t]*"
+)
+
+
+def _reporters_in_place(doc: Doc, candidates: Sequence[Candidate]) -> set[int]:
+    """Token starts of the people in a line made only of "<person> in <place>" parts: a byline.
+    Not on the first line, which is the headline ("Biden in Kyiv"), and only where the base model
+    reads a person in a part (a title-case "Protests Erupt in Tbilisi" has none)."""
+    people = {doc[c.start].idx: c.start for c in candidates if c.label == "PERSON"}
+    if not people:
+        return set()
+    text = doc.text
+    first_line = len(text) - len(text.lstrip())
+    found: set[int] = set()
+    for line_start in {text.rfind("\n", 0, idx) + 1 for idx in people}:
+        if line_start <= first_line:
+            continue
+        line_end = text.find("\n", line_start)
+        line = text[line_start : len(text) if line_end < 0 else line_end].rstrip()
+        parts = list(_IN_PLACE.finditer(line))
+        if not parts or parts[0].start() != 0 or parts[-1].end() < len(line):
+            continue
+        if any(parts[i].end() != parts[i + 1].start() for i in range(len(parts) - 1)):
+            continue
+        in_parts = [
+            [
+                token
+                for idx, token in people.items()
+                if m.start("name") <= idx - line_start < m.end("name")
+            ]
+            for m in parts
+        ]
+        if any(in_parts):
+            found.update(token for tokens in in_parts for token in tokens)
+    return found
 
 
 def _key(cand: Candidate) -> str:

@@ -343,6 +343,38 @@ def test_a_navigation_bar_share_buttons_and_a_byline_under_a_headline_produce_no
     assert find_junk(lines).drop == ()
 
 
+@pytest.mark.parametrize(
+    "credit",
+    [
+        # written for these tests in the forms of the Guardian, AP, CNN and the Kyiv Independent
+        "Pjotr Sauer in Moscow and Shaun Walker in Kyiv",
+        "Associated Press writers Jill Lawless in London and Lorne Cook in Brussels contributed "
+        "to this report.",
+        "CNN's Mick Krever and Olga Voitovych contributed reporting.",
+        "Author: Martin Fornusek",
+    ],
+)
+def test_reporters_credited_on_a_page_are_no_entities(default, credit):
+    text = (
+        f"Russia presses attack on Kharkiv\n{credit}\n\nUkrainian troops held the line near "
+        "Kharkiv on Monday, officials in Kyiv said.\n"
+    )
+    found = names(default.tag(text))
+    assert not {
+        "Pjotr Sauer", "Sauer", "Shaun Walker", "Jill Lawless", "Lorne Cook", "Mick Krever",
+        "Olga Voitovych", "Martin Fornusek", "Associated Press", "CNN",
+    } & found  # fmt: skip
+    assert {"Ukraine", "Kharkiv", "Kyiv"} <= found
+
+
+def test_a_headline_naming_a_person_in_a_place_keeps_the_person(default):
+    # a headline is not a byline, nor is a report sentence crediting its contributors
+    found = names(default.tag("Boris Johnson in Kyiv\n\nThe prime minister met officials."))
+    assert "Boris Johnson" in found
+    text = "Researchers at Citizen Lab contributed to the report, which found Pegasus in Kyiv."
+    assert "Citizen Lab" in names(default.tag(text))
+
+
 def test_the_bbcs_image_credit_line_produces_no_entity(default):
     # BBC News pages as a reader copies them put the credit on its own line after a comma
     # (written for this test in that form)
