@@ -24,7 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from tagger.junk import PORTFOLIOS, drop_junk, find_junk
+from tagger.junk import PORTFOLIOS, JunkZones, drop_junk, find_junk
 from tagger.knowledge import (
     TABLES,
     KBEntry,
@@ -359,7 +359,7 @@ class EntityResolver:
         doc._.tagger_story = layout.story(text)
         candidates = _drop_words(doc, drop_junk(doc, self._resolve(doc, text), junk), text)
         _place_by_cue(doc, candidates)
-        entities = self._group(doc, candidates, text)
+        entities = self._group(doc, candidates, text, junk)
         _score_salience(entities, layout)
         entities.sort(key=lambda e: (-e["salience"], -e["count"], e["name"]))
         # for tagger_suggest's decision (which also keeps or drops the implied countries)
@@ -820,7 +820,11 @@ class EntityResolver:
 
     # -- one entity per real-world thing ------------------------------------------------------
     def _group(
-        self, doc: Doc, candidates: list[_Candidate], text: str | None = None
+        self,
+        doc: Doc,
+        candidates: list[_Candidate],
+        text: str | None = None,
+        junk: JunkZones | None = None,
     ) -> list[dict[str, Any]]:
         groups: dict[str, dict[str, Any]] = {}
         for cand in sorted(candidates, key=lambda c: c.start):
@@ -848,7 +852,7 @@ class EntityResolver:
         _join_initials(doc, groups)
         _people_read_as_bodies(doc, groups)
         _join_short_forms(groups)
-        _find_surnames(doc, groups)
+        _find_surnames(doc, groups, junk)
         self._bodies_read_as_people(groups)
         entities = []
         for group in groups.values():
@@ -1192,9 +1196,11 @@ def _join_short_forms(groups: dict[str, dict[str, Any]]) -> None:
     # is left alone: too risky without a parser.
 
 
-def _find_surnames(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
+def _find_surnames(
+    doc: Doc, groups: dict[str, dict[str, Any]], junk: JunkZones | None = None
+) -> None:
     """A surname the base model missed ("Klimarev said") still counts for the one person in the
-    story whose full name ends with it."""
+    story whose full name ends with it, outside the page's junk (a reference list's "Taye, B.")."""
     owners: dict[str, list[str]] = {}
     for key, group in groups.items():
         parts = group["name"].split()
@@ -1213,6 +1219,8 @@ def _find_surnames(doc: Doc, groups: dict[str, dict[str, Any]]) -> None:
     for i, orth in enumerate(doc.to_array("ORTH").tolist()):
         keys = by_orth.get(orth)
         if not keys or len(keys) != 1 or i in claimed:
+            continue
+        if junk is not None and junk.kind_at(doc[i].idx, doc[i].idx + len(doc[i])) == "drop":
             continue
         alone = not any(
             0 <= j < len(doc) and doc[j].is_title and not doc[j].is_sent_start

@@ -224,6 +224,25 @@ _PROMO_BLOCK = re.compile(
     r"Privacy Notice:[^\n]*$",
     re.MULTILINE,
 )
+# a report's reference list: its heading and the references under it ("[1] Taye, B. (2021).
+# Shattered Dreams and Lost Opportunities. Access Now."); the authors and titles it lists are
+# sources, not subjects. A line that reads as none (no number, bullet, year or link) ends it.
+_REFERENCES_HEADING = re.compile(
+    r"^[ \t]*(?:#+[ \t]*)?(?:References|Bibliography|Endnotes|Footnotes|Notes|Works cited"
+    r"|Sources|Citations|Further reading)[ \t]*:?[ \t]*$",
+    re.MULTILINE,
+)
+_REFERENCE_LINE = re.compile(
+    r"^[ \t]*(?:\[\d{1,3}\]|\d{1,3}[.)][ \t]|[-•*·][ \t]|\^)"
+    r"|\(\d{4}[a-z]?\)|\b(?:19|20)\d\d[a-z]?[.,)]|https?://|www\.|\bdoi\b"
+)
+# how to cite a report and its licence: "Cite this report: Xynou, M. (2024) ...", "This report
+# is licensed under a Creative Commons Attribution 4.0 International License."
+_CITE_LINES = _any(
+    r"^[ \t]*(?:cite (?:this|as)|suggested citation|to cite|how to cite|citation)\b[^\n]{0,300}$",
+    r"^[^\n]{0,120}\blicen[cs]ed under\b[^\n]{0,160}$",
+    flags=re.IGNORECASE,
+)
 _CODE_LINES = _any(
     # log lines: "Jul 15 20:26:18.000 [warn] ...", "2025-07-18 09:52:01 ERROR ...", "ERROR: ..."
     r"^[ \t]*\[?(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d|[A-Z][a-z]{2}[ \t]+\d{1,2}[ \t]+\d\d:\d\d:\d\d)"
@@ -421,12 +440,36 @@ def find_junk(text: str) -> JunkZones:
             at = text.find(literal, at + 1)
     if "```" in text:
         drop += [m.span() for m in _FENCE.finditer(text)]
+    drop += _reference_lists(text)
+    if "ite" in text or "icen" in text:
+        drop += [m.span() for m in _CITE_LINES.finditer(text)]
     weak = []
     for m in _DATELINE.finditer(text):
         group = next(g for g in "abcd" if m.group(g) is not None)
         weak.append(m.span(group))
         drop.append((m.end(group), m.end()))  # its date and wire credit: "AMSTERDAM 1996-12-06"
     return JunkZones(drop=_merge(drop), weak=_merge(weak))
+
+
+def _reference_lists(text: str) -> list[tuple[int, int]]:
+    """Each reference-list heading with the run of reference lines under it (blank lines
+    between references allowed)."""
+    spans = []
+    for heading in _REFERENCES_HEADING.finditer(text):
+        end = heading.end()
+        at = end
+        while at < len(text):
+            line_end = text.find("\n", at + 1)
+            line_end = len(text) if line_end < 0 else line_end
+            line = text[at:line_end].strip()
+            if line and not _REFERENCE_LINE.search(line):
+                break
+            if line:
+                end = line_end
+            at = line_end
+        if end > heading.end():
+            spans.append((heading.start(), end))
+    return spans
 
 
 # -- candidates ----------------------------------------------------------------------------------

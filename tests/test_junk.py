@@ -375,6 +375,32 @@ def test_a_headline_naming_a_person_in_a_place_keeps_the_person(default):
     assert "Citizen Lab" in names(default.tag(text))
 
 
+def test_a_reports_reference_list_citation_and_licence_produce_no_entity(default):
+    # the end of a measurement report in the form OONI and Access Now publish (written for this
+    # test): the works and authors it cites are its sources, not its subjects; a person thanked
+    # and cited is still only thanked
+    text = (
+        "Internet shutdowns in Ethiopia\n\nEthiopia's government shut down mobile internet in "
+        "the Amhara region for more than 100 days. Measurements show that Ethio Telecom blocked "
+        "Facebook and Telegram across the country.\n\nWe thank Berhan Taye for her review.\n\n"
+        "References\n"
+        "[1] Taye, B. and Cheng, L. (2021). Shattered Dreams and Lost Opportunities. Access Now.\n"
+        "\n[2] Human Rights Watch (2022). Ethiopia: Communications Shutdown Takes Heavy Toll.\n\n"
+        "This report is licensed under a Creative Commons Attribution 4.0 International License.\n"
+        "Cite this report: Xynou, M., Basso, S. (2024). Internet shutdowns in Ethiopia. OONI.\n"
+    )
+    tags = default.tag(text)
+    found = names(tags)
+    assert not {"Access Now", "Human Rights Watch", "Cheng", "Shattered Dreams", "Xynou"} & found
+    assert not any("Creative Commons" in name for name in found)
+    assert {"Ethiopia", "Ethio Telecom", "Facebook", "Telegram"} <= found
+    taye = next(e for e in tags.entities if e.name == "Berhan Taye")
+    assert taye.count == 1 and not taye.suggested
+    # a section called "Notes" that goes on in prose is not a reference list
+    prose = "Notes\nThe ministry said Ethio Telecom would restore service in Amhara soon.\n"
+    assert find_junk(prose).drop == ()
+
+
 def test_the_bbcs_image_credit_line_produces_no_entity(default):
     # BBC News pages as a reader copies them put the credit on its own line after a comma
     # (written for this test in that form)
