@@ -58,6 +58,11 @@ def kb() -> KnowledgeBase:
         ("ECOSOC", "UN Economic and Social Council"),
         ("Bundesbank", "Deutsche Bundesbank"),
         ("Ofcom", "Ofcom"),
+        # stop 28: state bodies of 109 countries, telecom operators of 120
+        ("Danish Defence Ministry", "Ministry of Defence of Denmark"),
+        ("Telenor Pakistan", "Telenor Pakistan"),
+        ("Mobilink", "Jazz Pakistan"),
+        ("Airtel Kenya", "Airtel Kenya"),
     ],
 )
 def test_news_organisations_resolve(kb, alias, name):
@@ -67,7 +72,7 @@ def test_news_organisations_resolve(kb, alias, name):
 
 def test_size_stays_reasonable():
     orgs = rows("organisations.csv")
-    assert 5000 <= len(orgs) <= 8000
+    assert 5000 <= len(orgs) <= 10000  # load time and memory: benchmarks/results/load.json
     assert sum(1 for r in orgs if r["qid"]) >= 500
 
 
