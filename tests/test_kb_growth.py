@@ -72,7 +72,7 @@ def test_news_organisations_resolve(kb, alias, name):
 
 def test_size_stays_reasonable():
     orgs = rows("organisations.csv")
-    assert 5000 <= len(orgs) <= 10000  # load time and memory: benchmarks/results/load.json
+    assert 5000 <= len(orgs) <= 10000  # memory: benchmarks/results/memory.json
     assert sum(1 for r in orgs if r["qid"]) >= 500
 
 
