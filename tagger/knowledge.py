@@ -110,10 +110,6 @@ class KnowledgeBase:
         self.entries = {e.key: e for e in entries}
         self._by_alias: dict[str, KBEntry] = {}
         self._home: dict[str, list[KBEntry]] = {}
-        for entry in entries:
-            for alias, alias_kind in entry.aliases.items():
-                if alias_kind == "home":
-                    self._home.setdefault(normalise(alias), []).append(entry)
         # "Recep Erdogan" for "Recep Tayyip Erdogan": a person's first and last name without the middle
         self._ends: dict[tuple[str, str], set[str]] = {}
         for entry in entries:
@@ -147,6 +143,10 @@ class KnowledgeBase:
                 country = self.countries.get(entry.country)
                 if country is not None:
                     _add_qualified_forms(entry, country)
+        for entry in entries:
+            for alias, alias_kind in entry.aliases.items():
+                if alias_kind == "home":
+                    self._home.setdefault(normalise(alias), []).append(entry)
         # names first, so that a full name wins over another entity's short form
         for kind in ("name", "demonym", "short", "ambiguous"):
             for entry in entries:
@@ -221,9 +221,20 @@ def _add_qualified_forms(entry: KBEntry, country: KBEntry) -> None:
             bodies.update(alias[len(p) :] for p in prefixes if alias.startswith(p))
             bodies.update(alias[: -len(f" of {n}")] for n in names if alias.endswith(f" of {n}"))
     for body in sorted(bodies):
-        if body.split() and body.split()[0].lower() not in ("of", "the"):
-            for prefix in prefixes:
-                entry.aliases.setdefault(prefix + body, "name")
+        words = body.split()
+        if not words or words[0].lower() in ("of", "the"):
+            continue
+        for prefix in prefixes:
+            entry.aliases.setdefault(prefix + body, "name")
+        # and the body without its country is what a story set there calls it ("the Ministry of
+        # Internal Affairs, the Central Bank"); one word ("Army", "Police") is too often a noun,
+        # and "the Armed Forces" describes rather than names
+        if (
+            entry.kind != "military"
+            and len(words) >= 2
+            and all(w[:1].isupper() or w in ("of", "for", "and", "the") for w in words)
+        ):
+            entry.aliases.setdefault(body, "home")
 
 
 def _row_entry(table: str, label: str, row: dict[str, str]) -> KBEntry:

@@ -127,6 +127,21 @@ def test_a_lone_word_read_as_a_person_that_no_person_has_as_a_name_is_a_body(def
     assert found["Blair"][0] == "PERSON"
 
 
+def test_a_state_body_without_its_country_is_the_story_countrys_body(default):
+    """Ukrainska Pravda, 18 July 2025 (../shared/seed): "Access will be granted to the FSB, the
+    Ministry of Internal Affairs, the Central Bank ..." in a story about Russia."""
+    text = (
+        "Russia is launching a state messenger. Russian officials say access will be granted to "
+        "the FSB, the Ministry of Internal Affairs and the Central Bank. Russia says it is safe."
+    )
+    found = names(default.tag(text))
+    assert "Ministry of Internal Affairs of Russia" in found
+    assert "Central Bank of Russia" in found
+    # the same words in a story about Ukraine are Ukraine's ministry
+    text = text.replace("Russia", "Ukraine").replace("Russian", "Ukrainian")
+    assert "Ministry of Internal Affairs of Ukraine" in names(default.tag(text))
+
+
 def test_places_that_are_not_states_are_locations(default):
     found = names(default.tag("Explosions were heard in Kyiv and in occupied Crimea overnight."))
     assert found["Kyiv"][0] == "LOCATION"
