@@ -58,8 +58,12 @@ TIME_ZONES = frozenset(
     """UTC GMT BST CET CEST EET EEST WET MSK EST EDT CST CDT MST MDT PST PDT AKST AKDT HST AEST
     AEDT ACST AWST NZST NZDT IST JST KST HKT SGT PHT WIB""".split()
 )
-# economic terms and job titles the base model calls organisations in business news
-TERMS = frozenset("GDP GNP VAT CEO CFO COO CTO IPO PSBR M&A AI EV LNG NGO CERT".split())
+# economic terms and job titles the base model calls organisations in business news, and the
+# weapons and terms of war reporting ("Russians attack Dnipropetrovsk Oblast with UAVs")
+TERMS = frozenset(
+    "GDP GNP VAT CEO CFO COO CTO IPO PSBR M&A AI EV LNG NGO CERT UAV ICBM MLRS APC IDP MP SME "
+    "ATM".split()
+)
 # labels that head a story or a paragraph ("ANALYSIS-", "Explainer:", "Factbox")
 HEADINGS = frozenset(
     w

@@ -427,3 +427,10 @@ def test_the_bbcs_image_credit_line_produces_no_entity(default):
 )
 def test_terms_labels_and_weapons_are_no_entities(default, text):
     assert [e.name for e in default.tag(text).entities] == []
+
+
+def test_a_weapon_acronym_is_no_organisation(default):
+    # Ukrainska Pravda's news list (../shared/seed)
+    tags = default.tag("Russians attack Dnipropetrovsk Oblast with UAVs, killing two people.")
+    assert "UAVs" not in names(tags)
+    assert "Russia" in names(tags)
