@@ -439,24 +439,6 @@ class EntityResolver:
             return app is not None and app.label == "APP"
         return False
 
-    def _bodies_read_as_people(self, groups: dict[str, dict[str, Any]]) -> None:
-        """A lone capitalised word the base model read as a person ("Mozilla said", "analysts at
-        Datamonitor") that no person in the story or the knowledge base has as a first or last
-        name is a body: news names a person in full before it shortens the name."""
-        full = {g["name"].split()[-1] for g in groups.values() if g["label"] == "PERSON"}
-        for key in list(groups):
-            group = groups[key]
-            name = group["name"]
-            if group["label"] != "PERSON" or group["_kb"] or " " in name:
-                continue
-            word = normalise(name)
-            if word in self.kb.given_names or word in self.kb.surnames or name in full - {name}:
-                continue
-            body = groups.setdefault(f"ORG:{word}", {**group, "_tokens": []})
-            body["label"] = "ORG"
-            body["_tokens"].extend(group["_tokens"])
-            del groups[key]
-
     def _known_names_listed(self, span: Span) -> bool:
         """Whether the base model read a list of known names as one ("ByteDance, Alibaba and
         Tencent", "Gazprom and Rosneft"): each is its own entity. A known name that contains
@@ -853,7 +835,6 @@ class EntityResolver:
         _people_read_as_bodies(doc, groups)
         _join_short_forms(groups)
         _find_surnames(doc, groups, junk)
-        self._bodies_read_as_people(groups)
         entities = []
         for group in groups.values():
             tokens = sorted(set(group.pop("_tokens")))

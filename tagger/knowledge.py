@@ -126,13 +126,6 @@ class KnowledgeBase:
             for entry in entries
             if entry.label == "PERSON" and len(words := normalise(entry.name).split()) > 1
         )
-        # the last words of known people's full names: a lone "Blair" may be a person the story
-        # never names in full; a lone "Mozilla" or "Datamonitor" is not
-        self.surnames = frozenset(
-            words[-1]
-            for entry in entries
-            if entry.label == "PERSON" and len(words := normalise(entry.name).split()) > 1
-        )
         # each country by its ISO code: a story about a country's people and bodies that never
         # names it ("Blair", "the Commons") is still about it (tagger.suggest, implied countries)
         self.countries = {
