@@ -142,6 +142,14 @@ def _any(*patterns: str, flags: int = 0) -> re.Pattern[str]:
 
 
 # -- whole lines that produce no entities --------------------------------------------------------
+_AFFILIATION = r"(?:[ \t]*\([^()\n]{1,60}\))?"  # "Jane Doe (OONI)"
+# a report's authors with their affiliations: "Maria Xynou (OONI), Arturo Filastò (OONI)"; no
+# sentence wraps onto such a line, so it needs no run-on guard
+_AUTHOR_LIST = re.compile(
+    rf"^[ \t]*{_NAME}[ \t]*\([^()\n]{{1,60}}\)(?:[ \t]*(?:,|and|&)[ \t]*{_NAME}[ \t]*"
+    r"\([^()\n]{1,60}\)){1,9}[ \t]*$",
+    re.MULTILINE,
+)
 # where a page's share buttons send a story
 _SHARE_TARGET = (
     r"(?:facebook|x|twitter|whatsapp|telegram|linkedin|reddit|e-?mail|pinterest|messenger|viber"
@@ -156,8 +164,8 @@ _NAV_BAR = re.compile(
 # lines that could also end a hard-wrapped sentence ("... told\nReuters."): these count only
 # where the line before does not run on into them (see _runs_on)
 _CREDIT_LINES = _any(
-    # byline: "By Jane Doe", "By Jane Doe and John Roe, BBC News, Kyiv"
-    rf"^[ \t]*By[ \t]+{_NAME}(?:[ \t]*(?:,|and|&)[ \t]*{_NAME}){{0,3}}"
+    # byline: "By Jane Doe", "By Jane Doe and John Roe, BBC News, Kyiv", "By Jane Doe (OONI)"
+    rf"^[ \t]*By[ \t]+{_NAME}{_AFFILIATION}(?:[ \t]*(?:,|and|&)[ \t]*{_NAME}{_AFFILIATION}){{0,5}}"
     r"(?:[ \t]*[,|][ \t]*[\w .'’-]{0,60})?[ \t]*$",
     # a labelled byline: "Author: Martin Fornusek", "Editors: Jane Doe and John Roe"
     rf"^[ \t]*(?:Authors?|Editors?|Reporters?|Writers?|Correspondents?)[ \t]*:[ \t]*{_NAME}"
@@ -197,6 +205,8 @@ _CREDIT_LINES_ANY_CASE = _any(
     r"|patreon|donate (?:now|today|here|to us|to our)|donations?|membership|podcasts?|our app"
     r"|the app|free trial|telegram|twitter|facebook|instagram|youtube|whatsapp|tiktok|x\.com"
     r"|independent journalism|our journalism)\b[^\n]{0,200}$",
+    # a page's tags and topics: "Tags: Iran, WhatsApp, censorship", "Filed under: ..."
+    r"^[ \t]*(?:tags|topics|related topics|filed under|categories|keywords)[ \t]*:[^\n]{0,300}$",
     # "Sign up to First Edition" on its own line, above the newsletter's blurb
     r"^[ \t]*(?=(?-i:[A-Z]))sign[ -]?up (?:to|for)\b(?:[ \t]+\S+){1,6}[ \t]*$",
     # share buttons: "Share on Facebook Share on X Share on WhatsApp Email", "Share via Telegram"
@@ -235,6 +245,12 @@ _REFERENCES_HEADING = re.compile(
     r"^[ \t]*(?:#+[ \t]*)?(?:References|Bibliography|Endnotes|Footnotes|Notes|Works cited"
     r"|Sources|Citations|Further reading)[ \t]*:?[ \t]*$",
     re.MULTILINE,
+)
+# a writer's biography under its heading ("About the author\nMaria Xynou is a researcher at ...")
+_ABOUT_AUTHOR = re.compile(
+    r"^[ \t]*(?:#+[ \t]*)?(?:about the authors?|about the writers?|author bios?|authors?'? bios?"
+    r")[ \t]*:?[ \t]*\n(?:[ \t]*\n)?(?:[^\n]*\S[^\n]*(?:\n|$))+",
+    re.MULTILINE | re.IGNORECASE,
 )
 _REFERENCE_LINE = re.compile(
     r"^[ \t]*(?:\[\d{1,3}\]|\d{1,3}[.)][ \t]|[-•*·][ \t]|\^)"
@@ -416,6 +432,8 @@ def find_junk(text: str) -> JunkZones:
         and (m.group().lstrip().startswith("By ") or not _runs_on(text, m.start()))
     ]
     drop += [m.span() for m in _WIRE_HEADING.finditer(text) if not _runs_on(text, m.start())]
+    if "(" in text:
+        drop += [m.span() for m in _AUTHOR_LIST.finditer(text) if not _prose(m.group())]
     for pattern in (_CREDIT_LINES_ANY_CASE, _CODE_LINES):
         drop += [m.span() for m in pattern.finditer(text) if not _prose(m.group())]
     lowered = text.lower()  # for the guards only: offsets come from ``text``
@@ -445,6 +463,8 @@ def find_junk(text: str) -> JunkZones:
     if "```" in text:
         drop += [m.span() for m in _FENCE.finditer(text)]
     drop += _reference_lists(text)
+    if "uthor" in text or "riter" in text:
+        drop += [m.span() for m in _ABOUT_AUTHOR.finditer(text)]
     if "ite" in text or "icen" in text:
         drop += [m.span() for m in _CITE_LINES.finditer(text)]
     weak = []

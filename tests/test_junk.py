@@ -401,6 +401,28 @@ def test_a_reports_reference_list_citation_and_licence_produce_no_entity(default
     assert find_junk(prose).drop == ()
 
 
+def test_a_reports_authors_biography_and_tags_produce_no_entity(default):
+    # a measurement report's header and footer in the form OONI publishes (written for this
+    # test): its authors with their affiliations, a biography under "About the author", the tags
+    text = (
+        "Iran blocks WhatsApp amid protests\n"
+        "Maria Xynou (OONI), Arturo Filastò (OONI), Simone Basso (OONI)\n\n"
+        "Iran blocked WhatsApp and Instagram on Wednesday, measurements show. Mobile networks "
+        "including Irancell were affected.\n\n"
+        "About the author\nMaria Xynou is a researcher. She previously worked at Tactical Tech.\n"
+        "\nTags: Iran, WhatsApp, censorship, OONI Probe\n"
+    )
+    found = names(default.tag(text))
+    assert (
+        not {"Maria Xynou", "Arturo Filastò", "Simone Basso", "Tactical Tech", "OONI Probe"} & found
+    )
+    assert {"Iran", "WhatsApp", "Instagram", "Irancell"} <= found
+    # a by-line naming affiliations goes too; a sentence listing codes in brackets stays
+    text = "Iran blocks WhatsApp\nBy Maria Xynou (OONI) and Simone Basso (OONI)\n\nIran blocked it."
+    assert "Maria Xynou" not in names(default.tag(text))
+    assert find_junk("Iran (IRN), Iraq (IRQ) and Syria (SYR) were discussed.\n").drop == ()
+
+
 def test_the_bbcs_image_credit_line_produces_no_entity(default):
     # BBC News pages as a reader copies them put the credit on its own line after a comma
     # (written for this test in that form)
