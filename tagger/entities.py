@@ -396,9 +396,17 @@ class EntityResolver:
         for match_id, start, end in self.matcher(doc):
             key, kind = doc.vocab.strings[match_id].split("\x1f")
             found.append((start, end, self.kb.entries[key], kind))
-        # longest first; among equals a full name before a short form or a demonym
+        # longest first, a leading "the" not counted ("the US West" is no longer than "US West
+        # Coast"); among equals a full name before a short form or a demonym
         order = {"name": 0, "short": 1, "demonym": 2, "ambiguous": 3, "home": 3}
-        found.sort(key=lambda m: (-(m[1] - m[0]), order[m[3]], m[0]))
+        found.sort(
+            key=lambda m: (
+                -(m[1] - m[0] - int(doc[m[0]].lower_ == "the")),
+                int(doc[m[0]].lower_ == "the"),
+                order[m[3]],
+                m[0],
+            )
+        )
         taken: set[int] = set()
         kept = []
         for start, end, entry, kind in found:
@@ -565,7 +573,13 @@ class EntityResolver:
                 )
                 continue
             covering = {(s.start, s.end): s for i in range(start, end) if (s := ner_at.get(i))}
-            larger = [s for s in covering.values() if s.start < start or s.end > end]
+            # a longer reading that holds the whole name ("Users of Mac OS" only overlaps
+            # "Mac OS X": the name wins)
+            larger = [
+                s
+                for s in covering.values()
+                if s.start <= start and s.end >= end and (s.start < start or s.end > end)
+            ]
             if larger:
                 big = larger[0]
                 # "Michael Jordan", "Bank of Russia": the base model saw something longer. A known

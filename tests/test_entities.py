@@ -130,6 +130,20 @@ def test_a_state_body_without_its_country_is_the_story_countrys_body(default):
     assert "Ministry of Internal Affairs of Ukraine" in names(default.tag(text))
 
 
+def test_a_known_name_the_base_model_reads_across_its_edge_is_the_name(default):
+    """The base model's span overlapping a known name without holding it ("Users of Mac OS" over
+    "Mac OS X", "Liverpool 0 Sheffield" over "Sheffield Wednesday" in CoNLL-2003) gives way to
+    the name; a leading "the" makes no name longer ("the US West" is not "US West Coast")."""
+    found = names(default.tag("Users of Mac OS X and Windows Media Player were affected."))
+    assert found["macOS"][0] == "APP"
+    assert not any(name.startswith("Users") for name in found)
+    found = names(default.tag("Towns on the US West Coast saw heavy rain on Monday."))
+    assert found["West Coast of the United States"][0] == "LOCATION"
+    assert "US West" not in found
+    found = names(default.tag("The Federal Reserve Bank of New York said it bought bills."))
+    assert found["Federal Reserve Bank of New York"][0] == "ORG"
+
+
 def test_places_that_are_not_states_are_locations(default):
     found = names(default.tag("Explosions were heard in Kyiv and in occupied Crimea overnight."))
     assert found["Kyiv"][0] == "LOCATION"
