@@ -246,10 +246,12 @@ _REFERENCES_HEADING = re.compile(
     r"|Sources|Citations|Further reading)[ \t]*:?[ \t]*$",
     re.MULTILINE,
 )
-# a writer's biography under its heading ("About the author\nMaria Xynou is a researcher at ...")
+# a writer's biography under its heading ("About the author\nMaria Xynou is a researcher at ..."):
+# the heading and the one line after it, since a page pasted with single line breaks goes on with
+# its story right below
 _ABOUT_AUTHOR = re.compile(
     r"^[ \t]*(?:#+[ \t]*)?(?:about the authors?|about the writers?|author bios?|authors?'? bios?"
-    r")[ \t]*:?[ \t]*\n(?:[ \t]*\n)?(?:[^\n]*\S[^\n]*(?:\n|$))+",
+    r")[ \t]*:?[ \t]*\n(?:[ \t]*\n)?[ \t]*\S[^\n]*",
     re.MULTILINE | re.IGNORECASE,
 )
 _REFERENCE_LINE = re.compile(
@@ -463,9 +465,9 @@ def find_junk(text: str) -> JunkZones:
     if "```" in text:
         drop += [m.span() for m in _FENCE.finditer(text)]
     drop += _reference_lists(text)
-    if "uthor" in text or "riter" in text:
+    if "author" in lowered or "writer" in lowered:
         drop += [m.span() for m in _ABOUT_AUTHOR.finditer(text)]
-    if "ite" in text or "icen" in text:
+    if "cite" in lowered or "citation" in lowered or "licen" in lowered:
         drop += [m.span() for m in _CITE_LINES.finditer(text)]
     weak = []
     for m in _DATELINE.finditer(text):

@@ -421,6 +421,12 @@ def test_a_reports_authors_biography_and_tags_produce_no_entity(default):
     text = "Iran blocks WhatsApp\nBy Maria Xynou (OONI) and Simone Basso (OONI)\n\nIran blocked it."
     assert "Maria Xynou" not in names(default.tag(text))
     assert find_junk("Iran (IRN), Iraq (IRQ) and Syria (SYR) were discussed.\n").drop == ()
+    # a page pasted with single line breaks: the story right under the biography stays
+    text = (
+        "About the author\nMaria Xynou is a researcher at a Berlin institute.\n"
+        "Russia blocked WhatsApp on Monday, Roskomnadzor said.\n"
+    )
+    assert {"Russia", "WhatsApp", "Roskomnadzor"} <= names(default.tag(text))
 
 
 def test_the_bbcs_image_credit_line_produces_no_entity(default):
