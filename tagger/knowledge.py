@@ -199,8 +199,8 @@ def _add_qualified_forms(entry: KBEntry, country: KBEntry) -> None:
     ("Danish Defence Ministry", "Denmark's Defence Ministry", "Ukraine's Prosecutor General's
     Office"). The table gives one or two of these forms; stories use all of them.
 
-    Only the capitalised name: "Russia's defence ministry" in lower case describes a source rather
-    than names a subject, and readers of modern war stories leave it untagged."""
+    Only the capitalised name: "Russia's defence ministry said" in lower case mostly describes a
+    source; readers disagree on tagging it, and the lower-case forms did not raise F1 (README)."""
     names = [a for a, k in country.aliases.items() if k == "name" and len(a.split()) <= 2]
     demonyms = {a for a, k in country.aliases.items() if k == "demonym"}
     demonyms -= {d + "s" for d in demonyms}  # "Russian", not the plural "Russians"
