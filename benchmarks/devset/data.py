@@ -51,12 +51,18 @@ def load(part: str | None = None) -> pd.DataFrame:
                 "text": texts[r["id"]],
                 "tags": labels[r["id"]]["topics"],
                 **{f: labels[r["id"]][f] for f in ENTITY_FIELDS},
+                **{f"{f}_a": labels[r["id"]][f"{f}_a"] for f in ENTITY_FIELDS},
             }
             for r in rows
         ]
     )
     frame["length"] = frame["words"].map(length_bucket)
     return frame if part is None else frame[frame["part"] == part].reset_index(drop=True)
+
+
+def measure_ids() -> list[str]:
+    """The measuring part's article ids (after duplicate texts are kept in one part)."""
+    return load("measure")["id"].tolist()
 
 
 def main() -> None:
