@@ -7,7 +7,7 @@ Three rows per type (people, countries, organisations, apps), micro over article
 - ``all``: every entity ``tag()`` returns (what the project gave before ``suggested``);
 - ``bare spaCy``: ``en_core_web_sm`` entities with a plain name normalisation (PERSON -> people,
   GPE -> countries, ORG -> organisations; it has no app type), one tag per distinct name.
-Matching is ``benchmarks.devset.entity_match`` (normalised names, KB aliases, mention texts).
+Matching is ``tagger.entity_match`` (normalised names, KB aliases, mention texts).
 The gold is the measuring part's settled entity tags (two blind readings, disputes settled by a
 third; ``benchmarks.devset.labels``); ``suggested, reading A alone`` scores the same suggestions
 against the first reading only, the gold of the figures before stop 29.
@@ -23,7 +23,7 @@ import spacy
 
 from benchmarks.common import bootstrap_interval, f1_of_counts
 from benchmarks.devset.data import load
-from benchmarks.devset.entity_match import TYPES, score_article
+from tagger.entity_match import TYPES, score_article
 from tagger.knowledge import normalise
 from tagger.metrics import prf
 from tagger.pipeline import NER_ONLY_EXCLUDE, base_model_name

@@ -223,11 +223,20 @@ def train_command(
             "aggregator and thresholds on; default: out-of-fold scores of DATA."
         ),
     ] = None,
+    entities: Annotated[
+        bool,
+        typer.Option(
+            "--entities",
+            help="Also learn which entities to suggest from the editors' entity tags in the "
+            "columns people, countries, organisations, apps (as 'tagger batch' writes them).",
+        ),
+    ] = False,
 ) -> None:
     """Train a topic model on an archive's editor-assigned tags and write a model bundle."""
     import time
     import warnings
 
+    from tagger.entity_match import TYPES as ENTITY_TYPES
     from tagger.io import read_table, require_columns
     from tagger.model import clear_bundle
     from tagger.training import train
@@ -248,7 +257,8 @@ def train_command(
     for file in data:
         table = read_table(file)
         # checked per file: joined, a file without the column would become rows of missing text
-        require_columns(table, text_col, labels_col, where=str(file))
+        entity_cols = list(ENTITY_TYPES) if entities else []
+        require_columns(table, text_col, labels_col, *entity_cols, where=str(file))
         tables.append(table)
     frame = pd.concat(tables, ignore_index=True)
     cal_frame = read_table(calibration) if calibration is not None else None
@@ -263,6 +273,7 @@ def train_command(
             source="+".join(file.name for file in data),
             feedback=feedback, calibration=cal_frame,
             calibration_source=calibration.name if calibration is not None else "",
+            entities=entities,
         )  # fmt: skip
     for warning in caught:
         typer.echo(f"warning: {warning.message}", err=True)
@@ -279,6 +290,16 @@ def train_command(
             f"used: {folded['positives']} positive and {folded['negatives']} negative topic "
             f"label(s), {folded['rows_corrected']} training row(s) corrected, "
             f"{folded['rows_added']} added; not used: {folded['not_used'] or 'none'}"
+        )
+    learned = trained.manifest.get("entity_tags")
+    if learned:
+        per_type = ", ".join(
+            f"{label} {c['tagged']}/{c['entities']}" for label, c in learned["entities"].items()
+        )
+        typer.echo(
+            f"entity suggestions learned from {learned['rows_used']} article(s) (tagged/found: "
+            f"{per_type}); shipped decision kept for: "
+            f"{', '.join(learned['kept_from_shipped_model']) or 'none'}"
         )
 
 
@@ -368,10 +389,11 @@ def evaluate_command(
     as_csv: Annotated[bool, typer.Option("--csv", hidden=True, help="= --format csv")] = False,
     limit: Annotated[int | None, typer.Option(help="Evaluate the first N rows only.")] = None,
 ) -> None:
-    """Score a model's topics (and entities, where the data has gold spans) against gold data."""
+    """Score a model's topics, and its entities where the data has gold spans or the editors'
+    entity tags (columns people, countries, organisations, apps), against gold data."""
     from tagger import evaluate as ev
-    from tagger.io import read_table, require_columns
-    from tagger.training import parse_labels
+    from tagger.entity_match import TYPES as ENTITY_TYPES
+    from tagger.io import parse_labels, read_table, require_columns
 
     output = _format(output, as_json, as_csv)
     frame = read_table(data)
@@ -380,7 +402,9 @@ def evaluate_command(
         frame = frame.head(limit)
     spans = ev.gold_entities(frame, text_col)
     has_topics = labels_col in frame.columns
-    if not has_topics and spans is None:
+    # the editors' document-level entity tags, in the columns tagger batch writes
+    tag_cols = [c for c in ENTITY_TYPES if c in frame.columns]
+    if not has_topics and spans is None and not tag_cols:
         require_columns(frame, labels_col)  # fails naming the columns that exist
     if frame.empty:
         raise BadInputError(f"{data} has no rows to evaluate")
@@ -400,6 +424,13 @@ def evaluate_command(
         skip = ev.demonyms(tagger) if plo else set()
         pred_spans = [ev.tag_spans(t, label_map, skip) for t in predicted]
         tables["entities"] = ev.entities(gold_spans, pred_spans)
+    if tag_cols:
+        entity_gold = [
+            {c: parse_labels(row[c]) or [] for c in tag_cols}
+            for row in frame[tag_cols].to_dict("records")
+        ]
+        kb = tagger.nlp.get_pipe("tagger_entities").kb
+        tables["entity tags"] = ev.entity_tags(entity_gold, tagger.tag_many(texts), kb)
     if output is OutputFormat.JSON:
         payload = {
             name: table.reset_index().to_dict(orient="records") for name, table in tables.items()

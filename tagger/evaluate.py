@@ -370,6 +370,49 @@ def entities(
     return pd.concat(tables, names=["match", "label"])
 
 
+def entity_tags(
+    gold: Sequence[Mapping[str, Sequence[str]]],
+    predicted: Sequence[Tags],
+    kb: Any = None,
+    suggested_only: bool = True,
+) -> pd.DataFrame:
+    """Document-level entity tags, as an editor attaches them: per type (people, countries,
+    organisations, apps) precision, recall and F1 of the ``suggested`` entities (every entity
+    with ``suggested_only=False``) against each document's gold names, plus micro and macro.
+
+    ``gold``: per document a mapping from some of those four fields to names (a type a document
+    lacks is not scored there). Names match as :mod:`tagger.entity_match` matches them
+    (normalised names, the knowledge base's aliases with ``kb``, mention texts).
+    """
+    from tagger.entity_match import TYPES, match
+    from tagger.knowledge import KnowledgeBase
+
+    gold_l, pred_l = list(gold), list(predicted)
+    _check_lengths(gold_l, pred_l)
+    kb = kb if kb is not None else KnowledgeBase.load()
+    fields = [f for f in TYPES if any(f in g for g in gold_l)]
+    if not fields:
+        raise BadInputError(f"the gold has none of the entity fields {', '.join(TYPES)}")
+    counts = {f: [0, 0, 0] for f in fields}
+    for i, (g, tags) in enumerate(zip(gold_l, pred_l, strict=True)):
+        if not isinstance(tags, Tags):
+            raise BadInputError(f"predicted[{i}] is a {type(tags).__name__}, not Tags")
+        for field in fields:
+            if field not in g:
+                continue
+            names = list(g[field])
+            chosen = [
+                e
+                for e in tags.entities
+                if e.label == TYPES[field] and (e.suggested or not suggested_only)
+            ]
+            hits, missed = match(names, [(e.name, [m.text for m in e.mentions]) for e in chosen], kb)  # fmt: skip
+            tp = sum(h is not None for h in hits)
+            c = counts[field]
+            c[0], c[1], c[2] = c[0] + tp, c[1] + len(hits) - tp, c[2] + missed
+    return _table({f: (tp, fp, fn) for f, (tp, fp, fn) in counts.items()})
+
+
 def tag_spans(
     tags: Tags, label_map: Mapping[str, str] | None = TO_PLO, skip: Iterable[str] = ()
 ) -> list[Span]:

@@ -294,3 +294,26 @@ def count_rows(path: Path) -> int | None:
     if kind == "folder":
         return len(folder_files(path))
     return None
+
+
+_AUTO_SEPARATORS = ("|", ";", ",")
+
+
+def parse_labels(value: Any, sep: str | None = None) -> list[str] | None:
+    """A list column or a delimited string as a list of labels; None when the cell is empty."""
+    import numpy as np
+    import pandas as pd
+
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, list | tuple | np.ndarray | pd.Series):
+        return [str(v).strip() for v in value if str(v).strip()]
+    text = str(value).strip()
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            return parse_labels(json.loads(text))
+        except ValueError:
+            pass
+    if sep is None:
+        sep = next((s for s in _AUTO_SEPARATORS if s in text), "|")
+    return [part.strip() for part in text.split(sep) if part.strip()]

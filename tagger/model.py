@@ -233,6 +233,22 @@ def add_to_bundle(path: str | Path, name: str) -> None:
     (root / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
+def _entity_lines(entity_tags: dict[str, Any] | None) -> list[str]:
+    """The card's lines on the entity decision: learned from the data, or the shipped one."""
+    if not entity_tags:
+        return ["- entity suggestions: the shipped model's (learned on the project's development set)"]  # fmt: skip
+    per_type = ", ".join(
+        f"{label} {c['tagged']} of {c['entities']} tagged"
+        for label, c in entity_tags.get("entities", {}).items()
+    )
+    return [
+        f"- entity suggestions learned from the editors' entity tags of {entity_tags.get('rows_used')} "
+        f"articles ({per_type}); skipped: {entity_tags.get('rows_skipped', {})}",
+        f"- types the editors never or always tag: {entity_tags.get('constant_types') or 'none'}; "
+        f"too few to learn, the shipped decision kept: {entity_tags.get('kept_from_shipped_model') or 'none'}",
+    ]
+
+
 def model_card(model: TopicModel, info: dict[str, Any]) -> str:
     """A short human-readable card: data, label counts, metrics, limitations."""
     data = info.get("training_data", {})
@@ -252,6 +268,7 @@ def model_card(model: TopicModel, info: dict[str, Any]) -> str:
         f"- SHA-256 of the training rows: `{data.get('sha256')}`",
         f"- editors' feedback folded in: {feedback_line(data.get('feedback'))}",
         *_calibration_lines(info.get("calibration_data")),
+        *_entity_lines(info.get("entity_tags")),
         "",
         "## Labels",
         "| slug | IPTC | training examples | CV F1 | threshold |",

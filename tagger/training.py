@@ -14,29 +14,12 @@ import numpy as np
 import pandas as pd
 
 from tagger.errors import BadInputError
-from tagger.io import require_columns
+from tagger.io import parse_labels, require_columns
 from tagger.model import default_suggest_model, save_bundle
+from tagger.pipeline import build_nlp
+from tagger.suggest_training import entity_tag_lists, learn_suggestions
 from tagger.tagger import Tagger
 from tagger.topics import ASSIGNED, Concept, TopicClassifier, TopicModel, read_taxonomy, rescale
-
-_AUTO_SEPARATORS = ("|", ";", ",")
-
-
-def parse_labels(value: Any, sep: str | None = None) -> list[str] | None:
-    """A list column or a delimited string as a list of labels; None when the cell is empty."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, list | tuple | np.ndarray | pd.Series):
-        return [str(v).strip() for v in value if str(v).strip()]
-    text = str(value).strip()
-    if text.startswith("[") and text.endswith("]"):
-        try:
-            return parse_labels(json.loads(text))
-        except ValueError:
-            pass
-    if sep is None:
-        sep = next((s for s in _AUTO_SEPARATORS if s in text), "|")
-    return [part.strip() for part in text.split(sep) if part.strip()]
 
 
 def data_hash(texts: Sequence[str], labels: Sequence[Sequence[str]]) -> str:
@@ -170,6 +153,7 @@ def train(
     feedback: str | Path | None = None,
     calibration: pd.DataFrame | None = None,
     calibration_source: str = "DataFrame",
+    entities: bool = False,
 ) -> Tagger:
     """Train a topic model on editor-assigned tags and return a ``Tagger`` that uses it.
 
@@ -184,7 +168,13 @@ def train(
     columns) on which the length-aware aggregator and the thresholds are fitted. Without it they
     are fitted on out-of-fold scores of the training rows, which is right when the training rows
     are themselves real articles (a newsroom's archive) and wrong when they are short passages.
+
+    ``entities=True``: also learn which entities to suggest from the editors' entity tags in the
+    columns ``people``, ``countries``, ``organisations`` and ``apps`` (lists or delimited strings;
+    :mod:`tagger.suggest_training`). Without it the bundle gets the shipped suggestion model.
     """
+    # the entity columns are checked before the topic model's minutes of fitting
+    entity_data = entity_tag_lists(df, text) if entities else None
     concepts_in = read_taxonomy(taxonomy) if isinstance(taxonomy, str | Path) else taxonomy
     texts, label_lists, concepts, skipped = prepare(df, text, labels, concepts_in, sep, negatives)
     feedback_info = None
@@ -236,10 +226,30 @@ def train(
         ),
         **(extra_info or {}),
     }
+    suggest_model = default_suggest_model()
+    if entity_data is not None:
+        ent_texts, ent_tags, ent_skipped = entity_data
+        suggest_model = learn_suggestions(ent_texts, ent_tags, fallback=suggest_model)
+        info["entity_tags"] = {
+            "source": source,
+            "rows_used": len(ent_texts),
+            "rows_skipped": ent_skipped,
+            "sha256": data_hash(ent_texts, [_flat_tags(t) for t in ent_tags]),
+            "entities": suggest_model.info["rows"],
+            "thresholds": suggest_model.thresholds,
+            "constant_types": suggest_model.info["constant_types"],
+            "kept_from_shipped_model": suggest_model.info["kept_from_shipped_model"],
+        }
+        suggest_model.info["data"] = f"{source}: the editors' entity tags of {len(ent_texts)} articles"  # fmt: skip
     if out is not None:
-        save_bundle(topic_model, out, info, suggest_model=default_suggest_model())
+        save_bundle(topic_model, out, info, suggest_model=suggest_model)
         return Tagger.load(out)
-    return Tagger(topic_model=topic_model, manifest=info)
+    nlp = build_nlp(topic_model=topic_model, suggest_model=suggest_model)
+    return Tagger(nlp, topic_model=topic_model, manifest=info)
+
+
+def _flat_tags(tags: dict[str, list[str]]) -> list[str]:
+    return [f"{field}:{name}" for field, names in tags.items() for name in names]
 
 
 def _indicator(label_lists: Sequence[Sequence[str]], index: dict[str, int]) -> np.ndarray:

@@ -262,3 +262,64 @@ def test_topic_errors_fill_evidence_from_the_model(default):
     assert fp.iloc[0]["doc"] == 0 and "sanctions" in fp.iloc[0]["evidence"]
     with pytest.raises(BadInputError, match="texts has 1 entries"):
         ev.topic_errors([["a"], ["b"]], [["a"], ["b"]], texts=["x"])
+
+
+def _tags(*entities: tuple[str, str, bool, str]) -> Tags:
+    """Tags holding (name, label, suggested, mention text) entities."""
+    return Tags(
+        entities=[
+            Entity(name=n, label=lab, suggested=s, mentions=[Mention(0, len(m), m)])
+            for n, lab, s, m in entities
+        ]
+    )
+
+
+def test_entity_tags_by_hand():
+    predicted = [
+        _tags(
+            ("Volodymyr Zelenskyy", "PERSON", True, "Zelensky"),
+            ("Joe Biden", "PERSON", False, "Biden"),
+            ("Ukraine", "COUNTRY", True, "Ukraine"),
+            ("Telegram", "APP", True, "Telegram"),
+        ),
+        _tags(("Russia", "COUNTRY", True, "Russia"), ("FSB", "ORG", True, "FSB")),
+    ]
+    gold = [
+        # another spelling of the same person matches; Biden is not suggested, so missed
+        {"people": ["Volodymyr Zelensky", "Joe Biden"], "countries": ["Ukraine"], "apps": []},
+        {"countries": ["Russia", "Belarus"], "organisations": ["Federal Security Service"]},
+    ]
+    table = ev.entity_tags(gold, predicted)
+    assert list(table.index) == ["people", "countries", "organisations", "apps", "micro", "macro"]
+    assert table.loc["people", ["tp", "fp", "fn"]].tolist() == [1, 0, 1]
+    assert table.loc["countries", ["tp", "fp", "fn"]].tolist() == [2, 0, 1]
+    assert table.loc["organisations", ["tp", "fp", "fn"]].tolist() == [1, 0, 0]  # KB alias
+    # apps are scored only where the gold has the field: document 0 (Telegram untagged)
+    assert table.loc["apps", ["tp", "fp", "fn"]].tolist() == [0, 1, 0]
+    every = ev.entity_tags(gold, predicted, suggested_only=False)
+    assert every.loc["people", ["tp", "fp", "fn"]].tolist() == [2, 0, 0]
+    with pytest.raises(BadInputError, match="none of the entity fields"):
+        ev.entity_tags([{"tags": ["war"]}], [_tags()])
+    with pytest.raises(BadInputError, match="not Tags"):
+        ev.entity_tags([{"people": []}], [{"people": []}])
+
+
+def test_cli_scores_the_editors_entity_tags(default, tmp_path):
+    text = (
+        "Russia blocked WhatsApp on Monday, the regulator Roskomnadzor said. President Vladimir "
+        "Putin signed the law. Mikhail Mishustin's government backs the state messenger MAX."
+    )
+    tags = default.tag(text)
+    suggested = {e.name for e in tags.entities if e.suggested and e.label == "PERSON"}
+    assert suggested  # the check below needs a suggested person
+    data = tmp_path / "tagged.csv"
+    pd.DataFrame(
+        [{"body": text, "people": "|".join(sorted(suggested)) + "|Alexei Navalny", "apps": ""}]
+    ).to_csv(data, index=False)
+    result = runner.invoke(app, ["evaluate", str(data), "--csv"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(io.StringIO(result.output)).set_index("label")
+    assert set(table["table"]) == {"entity tags"}
+    assert (table.loc["people", "tp"], table.loc["people", "fn"]) == (len(suggested), 1)
+    apps = [e for e in tags.entities if e.suggested and e.label == "APP"]
+    assert table.loc["apps", "fp"] == len(apps)

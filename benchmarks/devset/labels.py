@@ -111,7 +111,7 @@ def second_entity_reading() -> dict[str, dict[str, Any]]:
 def _split(first: list[str], second: list[str], kb: Any) -> tuple[list[str], list[str]]:
     """(first's names the second reading also gave, names only one of them gave); two names are
     one entity when the benchmark's matcher says so (normalised names, KB aliases)."""
-    from benchmarks.devset.entity_match import match
+    from tagger.entity_match import match
 
     hits, _ = match(first, [(name, [name]) for name in second], kb)
     agreed = sorted({first[h] for h in hits if h is not None})

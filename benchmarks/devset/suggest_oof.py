@@ -19,7 +19,7 @@ from sklearn.model_selection import GroupKFold
 
 from benchmarks.common import Timer, write_result
 from benchmarks.devset.data import load
-from benchmarks.devset.entity_match import TYPES, match
+from tagger.entity_match import TYPES, match
 from tagger.metrics import prf
 from tagger.model import default_bundle_dir, read_bundle
 from tagger.pipeline import build_nlp

@@ -1,10 +1,13 @@
-"""Matching predicted entities to the development set's entity tags (document level).
+"""Matching the entities the tagger finds to an editor's entity tags (document level).
+
+What the entity decision learns from (``tagger train --entities``, the development set's
+suggestion model) and is measured against (``benchmarks.devset_entities``).
 
 A gold name matches a predicted entity of the same type when their normalised names are equal
-(case, accents, "the", possessives and dots ignored),
-when the knowledge base resolves the gold name to that entity, or when the gold name equals one of
-the entity's mention texts (an entity the KB does not know). Each gold name matches at most one
-entity and each entity at most one gold name.
+(case, accents, "the", possessives and dots ignored), when the knowledge base resolves the gold
+name to that entity, or when the gold name equals one of the entity's mention texts (an entity
+the KB does not know). Each gold name matches at most one entity and each entity at most one
+gold name.
 """
 
 from __future__ import annotations
