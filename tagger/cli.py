@@ -301,6 +301,13 @@ def train_command(
             f"{per_type}); shipped decision kept for: "
             f"{', '.join(learned['kept_from_shipped_model']) or 'none'}"
         )
+        if "feedback" in learned:
+            used = learned["feedback"]
+            typer.echo(
+                f"entity feedback: {used['entity_verdicts_used']} verdict(s) used, "
+                f"{used['articles_corrected']} article(s) corrected, {used['articles_added']} "
+                f"added; not used: {used['not_used'] or 'none'}"
+            )
 
 
 @app.command("batch")

@@ -166,7 +166,9 @@ class FeedbackStore:
         rows = self.rows()
         for r in rows:
             if r["kind"] != "topic":
-                skipped["entity verdicts (the topic model learns topics only)"] += 1
+                skipped[
+                    "entity verdicts (the topic model learns topics; --entities learns from them)"
+                ] += 1
             elif r["text"] is None:
                 skipped["text not stored (hash only): cannot be trained on"] += 1
             elif known_topics is not None and r["slug"] not in known_topics:
@@ -181,3 +183,21 @@ class FeedbackStore:
             result.positives.append(sorted(s for s, v in verdicts.items() if v in POSITIVE))
             result.negatives.append(sorted(s for s, v in verdicts.items() if v == "reject"))
         return result
+
+    def entity_verdicts(self) -> tuple[dict[str, str], dict[str, dict[tuple[str, str], bool]], dict[str, int]]:  # fmt: skip
+        """Entity verdicts per stored text: (texts by SHA-256, {(label, name): tagged} by
+        SHA-256, skipped by reason); accepted and added are tagged, rejected not; the latest
+        verdict on a (text, entity) wins. What ``tagger train --entities --feedback`` learns."""
+        skipped: Counter[str] = Counter()
+        texts: dict[str, str] = {}
+        latest: dict[str, dict[tuple[str, str], bool]] = {}
+        for r in self.rows():
+            if r["kind"] != "entity":
+                continue
+            if r["text"] is None:
+                skipped["entity verdict, text not stored (hash only)"] += 1
+                continue
+            digest = r["text_sha256"] or text_sha256(r["text"])
+            texts[digest] = r["text"]
+            latest.setdefault(digest, {})[(r["label"], r["name"])] = r["verdict"] in POSITIVE
+        return texts, latest, dict(skipped)

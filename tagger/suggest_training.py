@@ -62,23 +62,35 @@ def entity_tag_lists(df: pd.DataFrame, text: str) -> tuple[list[str], list[dict[
 
 
 def entity_rows(
-    nlp: Any, texts: Sequence[str], tags: Sequence[dict[str, list[str]]], ids: Sequence[str]
+    nlp: Any,
+    texts: Sequence[str],
+    tags: Sequence[dict[str, list[str]]],
+    ids: Sequence[str],
+    rejected: Sequence[dict[str, list[str]] | None] | None = None,
 ) -> tuple[list[tuple[str, list[float], int]], list[str]]:
-    """(type, features, tagged) for every entity the pipeline finds, and each row's article."""
+    """(type, features, tagged) for every entity the pipeline finds, and each row's article.
+
+    ``rejected`` (per article, or None): an article given with rejected names is labelled only
+    in part, as editors' verdicts label it: an entity matching a tagged name is a positive, one
+    matching a rejected name a negative, any other is left out (nobody judged it)."""
     kb = nlp.get_pipe("tagger_entities").kb
+    rejected = rejected if rejected is not None else [None] * len(texts)
     rows: list[tuple[str, list[float], int]] = []
     groups: list[str] = []
     off = [name for name in ("tagger_suggest", "tagger_topics") if name in nlp.pipe_names]
     with nlp.select_pipes(disable=off):
         # the text as tag() reads it (control characters, hard wrapping)
         docs = nlp.pipe([clean_text(t) for t in texts], batch_size=16)
-        for doc, gold, aid in zip(docs, tags, ids, strict=True):
+        for doc, gold, aid, no in zip(docs, tags, ids, rejected, strict=True):
             entities = doc._.tagger_entities or []
             for field, label in TYPES.items():
                 mine = [e for e in entities if e["label"] == label]
                 found = [(e["name"], [m["text"] for m in e["mentions"]]) for e in mine]
                 hits, _ = match(gold[field], found, kb)
-                for entity, hit in zip(mine, hits, strict=True):
+                misses = match(no[field], found, kb)[0] if no else [None] * len(mine)
+                for entity, hit, miss in zip(mine, hits, misses, strict=True):
+                    if no is not None and hit is None and miss is None:
+                        continue  # a verdict's article: nobody judged this entity
                     rows.append((label, entity["features"], int(hit is not None)))
                     groups.append(aid)
     return rows, groups
@@ -89,14 +101,16 @@ def learn_suggestions(
     tags: Sequence[dict[str, list[str]]],
     fallback: SuggestModel | None,
     kb_dir: str | Path | None = None,
+    rejected: Sequence[dict[str, list[str]] | None] | None = None,
 ) -> SuggestModel:
-    """A suggestion model fitted on editors' entity tags; a type the data cannot teach keeps
-    ``fallback``'s decision (``info["kept_from_shipped_model"]``)."""
+    """A suggestion model fitted on editors' entity tags (``rejected``: see :func:`entity_rows`);
+    a type the data cannot teach keeps ``fallback``'s decision
+    (``info["kept_from_shipped_model"]``)."""
     from tagger.pipeline import build_nlp
 
     nlp = build_nlp(kb_dir=kb_dir, topic_model=None, suggest_model=None)
     ids = [str(i) for i in range(len(texts))]
-    rows, groups = entity_rows(nlp, texts, tags, ids)
+    rows, groups = entity_rows(nlp, texts, tags, ids, rejected)
     model = fit_suggest_model(rows, groups)
     counts = model.info["rows"]
     constant, kept = [], []
@@ -122,3 +136,57 @@ def learn_suggestions(
         }
     )
     return model
+
+
+def fold_entity_feedback(
+    texts: list[str], tags: list[dict[str, list[str]]], path: str | Path
+) -> tuple[list[str], list[dict[str, list[str]]], list[dict[str, list[str]] | None], dict[str, Any]]:  # fmt: skip
+    """Editors' entity verdicts from a feedback database (``tagger serve --keep-text``) joined to
+    the archive's entity tags: an archive article gets its accepted and added names added and its
+    rejected ones removed; any other judged story becomes an article labelled only where judged.
+    Returns (texts, tags, rejected per article or None, what was used)."""
+    from tagger.feedback import FeedbackStore, text_sha256
+
+    file = Path(path)
+    if not file.is_file():
+        raise BadInputError(f"feedback database {file} does not exist")
+    stored, verdicts, skipped = FeedbackStore(file).entity_verdicts()
+    fields = {label: field for field, label in TYPES.items()}
+    where = {text_sha256(t): i for i, t in enumerate(texts)}
+    texts, tags = list(texts), [{f: list(v) for f, v in t.items()} for t in tags]
+    rejected: list[dict[str, list[str]] | None] = [None] * len(texts)
+    corrected = added = used = 0
+    for digest, judged in verdicts.items():
+        yes = {
+            f: [n for (lab, n), v in judged.items() if v and fields.get(lab) == f] for f in TYPES
+        }
+        no = {
+            f: [n for (lab, n), v in judged.items() if not v and fields.get(lab) == f]
+            for f in TYPES
+        }
+        other = sum(1 for lab, _ in judged if lab not in fields)
+        if other:
+            skipped["entity verdicts on places (editors tag no places)"] = skipped.get("entity verdicts on places (editors tag no places)", 0) + other  # fmt: skip
+        if not any(yes.values()) and not any(no.values()):
+            continue
+        used += len(judged) - other
+        i = where.get(digest)
+        if i is None:
+            texts.append(stored[digest])
+            tags.append(yes)
+            rejected.append(no)
+            added += 1
+        else:
+            for f in TYPES:
+                tags[i][f] = sorted((set(tags[i][f]) | set(yes[f])) - set(no[f]))
+            corrected += 1
+    info = {
+        "source": file.name,
+        "entity_verdicts_used": used,
+        "articles_corrected": corrected,
+        "articles_added": added,
+        "not_used": skipped,
+    }
+    for reason, count in skipped.items():
+        warnings.warn(f"feedback: {count} entity verdict(s) not used: {reason}", stacklevel=3)
+    return texts, tags, rejected, info

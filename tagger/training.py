@@ -17,7 +17,7 @@ from tagger.errors import BadInputError
 from tagger.io import parse_labels, require_columns
 from tagger.model import default_suggest_model, save_bundle
 from tagger.pipeline import build_nlp
-from tagger.suggest_training import entity_tag_lists, learn_suggestions
+from tagger.suggest_training import entity_tag_lists, fold_entity_feedback, learn_suggestions
 from tagger.tagger import Tagger
 from tagger.topics import ASSIGNED, Concept, TopicClassifier, TopicModel, read_taxonomy, rescale
 
@@ -180,7 +180,7 @@ def train(
     feedback_info = None
     if feedback is not None:
         texts, label_lists, feedback_info = fold_feedback(
-            texts, label_lists, {c.slug for c in concepts}, feedback
+            texts, label_lists, {c.slug for c in concepts}, feedback, entities_learned=entities
         )
     slugs = [c.slug for c in concepts]
     index = {s: i for i, s in enumerate(slugs)}
@@ -229,7 +229,15 @@ def train(
     suggest_model = default_suggest_model()
     if entity_data is not None:
         ent_texts, ent_tags, ent_skipped = entity_data
-        suggest_model = learn_suggestions(ent_texts, ent_tags, fallback=suggest_model)
+        ent_rejected = None
+        ent_feedback = None
+        if feedback is not None:
+            ent_texts, ent_tags, ent_rejected, ent_feedback = fold_entity_feedback(
+                ent_texts, ent_tags, feedback
+            )
+        suggest_model = learn_suggestions(
+            ent_texts, ent_tags, fallback=suggest_model, rejected=ent_rejected
+        )
         info["entity_tags"] = {
             "source": source,
             "rows_used": len(ent_texts),
@@ -239,6 +247,7 @@ def train(
             "thresholds": suggest_model.thresholds,
             "constant_types": suggest_model.info["constant_types"],
             "kept_from_shipped_model": suggest_model.info["kept_from_shipped_model"],
+            **({"feedback": ent_feedback} if ent_feedback is not None else {}),
         }
         suggest_model.info["data"] = f"{source}: the editors' entity tags of {len(ent_texts)} articles"  # fmt: skip
     if out is not None:
@@ -262,7 +271,11 @@ def _indicator(label_lists: Sequence[Sequence[str]], index: dict[str, int]) -> n
 
 
 def fold_feedback(
-    texts: list[str], label_lists: list[list[str]], topics: set[str], path: str | Path
+    texts: list[str],
+    label_lists: list[list[str]],
+    topics: set[str],
+    path: str | Path,
+    entities_learned: bool = False,
 ) -> tuple[list[str], list[list[str]], dict[str, Any]]:
     """Editors' verdicts from a feedback database as training rows.
 
@@ -271,7 +284,8 @@ def fold_feedback(
     removed); any other story with an accepted or added topic becomes a new row labelled with
     its positives (one with only rejections is counted and left out: a rejection alone says
     nothing about the story's other topics). Only feedback stored with its text can be used
-    (``tagger serve --keep-text``); hash-only rows, entity verdicts and topics the model does
+    (``tagger serve --keep-text``); hash-only rows, entity verdicts (unless ``entities_learned``:
+    then the entity decision learns from them) and topics the model does
     not know are counted and reported, never dropped silently.
     """
     from tagger.feedback import FeedbackStore, text_sha256
@@ -280,6 +294,8 @@ def fold_feedback(
     if not file.is_file():
         raise BadInputError(f"feedback database {file} does not exist")
     rows = FeedbackStore(file).training_rows(known_topics=topics)
+    if entities_learned:  # the entity decision learns from them (fold_entity_feedback)
+        rows.skipped = {k: v for k, v in rows.skipped.items() if not k.startswith("entity")}
     where = {text_sha256(t): i for i, t in enumerate(texts)}
     texts, label_lists = list(texts), [list(labs) for labs in label_lists]
     corrected = added_rows = 0

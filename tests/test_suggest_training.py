@@ -113,3 +113,57 @@ def test_cli_train_entities_writes_the_learned_decision(tmp_path, archive):
     result = CliRunner().invoke(app, ["train", str(tmp_path / "plain.csv"), "--out", str(tmp_path / "b"), "--entities", "--overwrite"])  # fmt: skip
     assert result.exit_code != 0 and "people" in result.output
     assert (tmp_path / "b" / SUGGEST_FILE).read_bytes() == before
+
+
+STORY = (
+    "Russia restricts WhatsApp and Telegram calls. President Vladimir Putin signed the law on "
+    "the state messenger MAX, and Prime Minister Mikhail Mishustin's government will promote "
+    "it. Roskomnadzor said calls would be throttled. Analyst Ivan Petrov said users would move."
+)
+
+
+def test_entity_verdicts_correct_articles_and_add_judged_stories(tmp_path, archive):
+    from tagger.feedback import FeedbackStore
+    from tagger.pipeline import build_nlp
+    from tagger.suggest_training import entity_rows, fold_entity_feedback
+
+    texts, tags, _ = entity_tag_lists(archive.head(20), "body")
+    first = next(i for i, t in enumerate(tags) if t["people"])
+    dropped = tags[first]["people"][0]
+    store = FeedbackStore(tmp_path / "f.db", keep_text=True)
+    store.add("reject", {"name": dropped, "label": "PERSON"}, text=texts[first])  # a correction
+    store.add("add", {"name": "Ukraine", "label": "COUNTRY"}, text=texts[first])
+    store.add("accept", {"name": "Vladimir Putin", "label": "PERSON"}, text=STORY)  # a new story
+    store.add("reject", {"name": "Ivan Petrov", "label": "PERSON"}, text=STORY)
+    store.add("accept", {"name": "Ivan Petrov", "label": "PERSON"}, text=STORY)
+    store.add("reject", {"name": "Ivan Petrov", "label": "PERSON"}, text=STORY)  # latest wins
+    store.add("accept", {"name": "Moscow", "label": "LOCATION"}, text=STORY)
+    FeedbackStore(tmp_path / "f.db").add("accept", {"name": "MAX", "label": "APP"}, text=STORY)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        texts2, tags2, rejected, info = fold_entity_feedback(texts, tags, tmp_path / "f.db")
+    assert dropped not in tags2[first]["people"] and "Ukraine" in tags2[first]["countries"]
+    assert texts2[-1] == STORY and len(texts2) == len(texts) + 1
+    assert tags2[-1]["people"] == ["Vladimir Putin"] and rejected[-1]["people"] == ["Ivan Petrov"]
+    assert rejected[first] is None  # an archive article stays fully labelled
+    assert (info["articles_corrected"], info["articles_added"]) == (1, 1)
+    assert sum(info["not_used"].values()) == 2  # the place, and the hash-only verdict
+    assert any("hash only" in str(w.message) for w in caught)
+    # the judged story teaches only what was judged: Putin (tagged) and Petrov (not)
+    nlp = build_nlp(topic_model=None, suggest_model=None)
+    rows, _ = entity_rows(nlp, [STORY], [tags2[-1]], ["s"], [rejected[-1]])
+    assert sorted((label, y) for label, _, y in rows) == [("PERSON", 0), ("PERSON", 1)]
+    with pytest.raises(BadInputError, match="does not exist"):
+        fold_entity_feedback(texts, tags, tmp_path / "missing.db")
+
+
+def test_train_with_entities_and_feedback_reports_what_it_used(tmp_path, archive):
+    from tagger.feedback import FeedbackStore
+
+    store = FeedbackStore(tmp_path / "f.db", keep_text=True)
+    store.add("accept", {"name": "Vladimir Putin", "label": "PERSON"}, text=STORY)
+    store.add("accept", {"slug": "censorship"}, text=STORY)
+    trained = train(archive.iloc[:60], entities=True, feedback=tmp_path / "f.db")
+    used = trained.manifest["entity_tags"]["feedback"]
+    assert used["entity_verdicts_used"] == 1 and used["articles_added"] == 1
+    assert trained.manifest["entity_tags"]["rows_used"] == 61
