@@ -137,6 +137,14 @@ class Tagger:
             ]
             info["metrics"] = self.manifest.get("metrics", {})
             info["training_data"] = self.manifest.get("training_data", {})
+        suggest = getattr(self.nlp.get_pipe("tagger_suggest"), "model", None) if "tagger_suggest" in self.nlp.pipe_names else None  # fmt: skip
+        if suggest is not None:
+            # which editors' habits the `suggested` decision follows: the shipped development
+            # set's, or a newsroom's own (``tagger train --entities``)
+            info["entity_suggestions"] = {
+                "learned_from": suggest.info.get("data", ""),
+                "thresholds": suggest.thresholds,
+            }
         return info
 
     @property

@@ -107,6 +107,9 @@ def test_cli_train_entities_writes_the_learned_decision(tmp_path, archive):
     model = json.loads((tmp_path / "b" / SUGGEST_FILE).read_text())
     assert model["weights"]["COUNTRY"][-1] < 0 and not any(model["weights"]["COUNTRY"][:-1])
     assert "entity suggestions learned" in (tmp_path / "b" / "MODEL_CARD.md").read_text()
+    described = json.loads(CliRunner().invoke(app, ["info", "--model", str(tmp_path / "b")]).output)
+    assert "entity tags of 100 articles" in described["entity_suggestions"]["learned_from"]
+    assert "fitting part" in Tagger.load().describe()["entity_suggestions"]["learned_from"]
     # a file without the entity columns is refused before the old bundle is touched
     archive.iloc[:100][["body", "tags"]].assign(tags=lambda f: f["tags"].map("|".join)).to_csv(tmp_path / "plain.csv", index=False)  # fmt: skip
     before = (tmp_path / "b" / SUGGEST_FILE).read_bytes()
