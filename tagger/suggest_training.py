@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tagger.entity_match import TYPES, match
@@ -28,6 +29,7 @@ from tagger.text import clean_text
 # below this many entities of a type (or with one class only among fewer) the data cannot teach
 # that type's decision: the shipped model's is kept, and the model card says so
 MIN_ENTITIES = 10
+MIN_ARTICLES = 10
 # the logit of a type the editors never (or always) tag: the decision is then a constant
 CONSTANT_LOGIT = 50.0
 
@@ -43,22 +45,37 @@ def entity_tag_lists(df: pd.DataFrame, text: str) -> tuple[list[str], list[dict[
     texts: list[str] = []
     tags: list[dict[str, list[str]]] = []
     skipped: Counter[str] = Counter()
-    for row in df[[text, *TYPES]].itertuples(index=False):
+    for n, row in enumerate(df[[text, *TYPES]].itertuples(index=False)):
         body, cells = row[0], row[1:]
         if not isinstance(body, str) or not body.strip():
             skipped["empty or missing text"] += 1
             continue
+        for field, cell in zip(TYPES, cells, strict=True):
+            if not _names_cell(cell):
+                raise BadInputError(
+                    f"row {n + 1}, column {field!r}: expected a list of names or a delimited "
+                    f"string, not {type(cell).__name__} {str(cell)[:40]!r}"
+                )
         parsed = [parse_labels(cell) for cell in cells]
         texts.append(body)
         tags.append({field: p or [] for field, p in zip(TYPES, parsed, strict=True)})
     for reason, count in skipped.items():
         warnings.warn(f"entity tags: skipped {count} row(s): {reason}", stacklevel=3)
-    if len(texts) < MIN_ENTITIES:
+    if len(texts) < MIN_ARTICLES:
         raise BadInputError(
             f"too little to learn entity suggestions from: {len(texts)} article(s) with entity "
             f"tags in the columns {', '.join(TYPES)}"
         )
     return texts, tags, dict(skipped)
+
+
+def _names_cell(cell: Any) -> bool:
+    """A cell that can hold names: missing, a string, or a list of strings."""
+    if cell is None or isinstance(cell, str) or (isinstance(cell, float) and cell != cell):
+        return True
+    if isinstance(cell, list | tuple | np.ndarray | pd.Series):
+        return all(isinstance(x, str) for x in cell)
+    return False
 
 
 def entity_rows(

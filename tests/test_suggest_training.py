@@ -93,6 +93,14 @@ def test_empty_cells_mean_no_tags_and_too_few_articles_is_an_error(archive):
     assert tags[0]["apps"] == ["Telegram", "WhatsApp"] and tags[0]["people"] == []
     with pytest.raises(BadInputError, match="too little to learn entity suggestions"):
         entity_tag_lists(frame.head(9), "body")
+    malformed = archive.head(12).copy()
+    malformed["people"] = malformed["people"].astype(object)
+    malformed.at[malformed.index[3], "people"] = {"name": "Vladimir Putin"}
+    with pytest.raises(BadInputError, match="row 4, column 'people'"):
+        entity_tag_lists(malformed, "body")
+    malformed.at[malformed.index[3], "people"] = 7
+    with pytest.raises(BadInputError, match="not int"):
+        entity_tag_lists(malformed, "body")
 
 
 def test_cli_train_entities_writes_the_learned_decision(tmp_path, archive):
