@@ -3,7 +3,8 @@
     python -m benchmarks.suggest_learning_curve      # -> results/suggest_learning_curve.json
 
 The suggestion model is learned as ``train(..., entities=True)`` learns it
-(``tagger.suggest_training``: the shipped decision kept for a type too few entities teach) from
+(``tagger.suggest_training.fit_from_rows``: a type never or always tagged is a constant, the
+shipped decision is kept for a type too few entities teach) from
 random samples of N articles of the development set's fitting part (three samples per N), and
 each model's ``suggested`` entities are scored on the measuring part (settled gold, as
 ``benchmarks.devset_entities``). N = all is the shipped model. Needs ../shared; a few minutes.
@@ -22,8 +23,7 @@ from tagger.entity_match import TYPES, score_article
 from tagger.metrics import prf
 from tagger.model import default_suggest_model
 from tagger.pipeline import build_nlp
-from tagger.suggest import fit_suggest_model
-from tagger.suggest_training import MIN_ENTITIES, entity_rows
+from tagger.suggest_training import MIN_ENTITIES, entity_rows, fit_from_rows
 from tagger.tagger import Tagger
 
 SIZES = (25, 50, 100, 200, 400, 800)
@@ -58,15 +58,15 @@ def main() -> None:
         for sample in range(SAMPLES if size < len(ids) else 1):
             chosen = random.Random(sample).sample(ids, size) if size < len(ids) else ids
             idx = [i for a in chosen for i in by_article.get(a, [])]
-            model = fit_suggest_model([rows[i] for i in idx], [groups[i] for i in idx])
-            kept = []
-            for label, weights in shipped.weights.items() if shipped else []:
-                if label not in model.weights:  # as learn_suggestions does
-                    model.weights[label] = list(weights)
-                    model.thresholds[label] = shipped.thresholds[label]  # type: ignore[union-attr]
-                    kept.append(label)
+            model = fit_from_rows([rows[i] for i in idx], [groups[i] for i in idx], shipped)
             tagger.nlp.get_pipe("tagger_suggest").model = model
-            runs.append({"f1": _score(tagger, measure), "kept_from_shipped_model": kept})
+            runs.append(
+                {
+                    "f1": _score(tagger, measure),
+                    "kept_from_shipped_model": model.info["kept_from_shipped_model"],
+                    "constant_types": model.info["constant_types"],
+                }
+            )
         curve.append(
             {
                 "articles": size,

@@ -401,6 +401,7 @@ def evaluate_command(
     from tagger import evaluate as ev
     from tagger.entity_match import TYPES as ENTITY_TYPES
     from tagger.io import parse_labels, read_table, require_columns
+    from tagger.suggest_training import names_in
 
     output = _format(output, as_json, as_csv)
     frame = read_table(data)
@@ -415,6 +416,11 @@ def evaluate_command(
         require_columns(frame, labels_col)  # fails naming the columns that exist
     if frame.empty:
         raise BadInputError(f"{data} has no rows to evaluate")
+    # a malformed tag cell is an error before any tagging
+    entity_gold = [
+        {c: names_in(row[c], f"row {n + 1}, column {c!r}") for c in tag_cols}
+        for n, row in enumerate(frame[tag_cols].to_dict("records"))
+    ]
     tagger = load_tagger(model)
     tables: dict[str, Any] = {}
     texts = [t if isinstance(t, str) else "" for t in frame[text_col].tolist()]
@@ -432,10 +438,6 @@ def evaluate_command(
         pred_spans = [ev.tag_spans(t, label_map, skip) for t in predicted]
         tables["entities"] = ev.entities(gold_spans, pred_spans)
     if tag_cols:
-        entity_gold = [
-            {c: parse_labels(row[c]) or [] for c in tag_cols}
-            for row in frame[tag_cols].to_dict("records")
-        ]
         kb = tagger.nlp.get_pipe("tagger_entities").kb
         tables["entity tags"] = ev.entity_tags(entity_gold, tagger.tag_many(texts), kb)
     if output is OutputFormat.JSON:

@@ -24,6 +24,7 @@ from tagger.entity_match import TYPES, match
 from tagger.errors import BadInputError
 from tagger.io import parse_labels, require_columns
 from tagger.suggest import FEATURES, SUGGESTED_TYPES, SuggestModel, fit_suggest_model
+from tagger.tagger import PIECE_CHARS
 from tagger.text import clean_text
 
 # below this many entities of a type (or with one class only among fewer) the data cannot teach
@@ -35,7 +36,8 @@ CONSTANT_LOGIT = 50.0
 
 
 def entity_tag_lists(df: pd.DataFrame, text: str) -> tuple[list[str], list[dict[str, list[str]]], dict[str, int]]:  # fmt: skip
-    """The articles with a text: (texts, tags per type, skipped rows by reason).
+    """The articles with a text: (texts, tags per type, skipped rows by reason). Rows whose text
+    is empty, broken or longer than ``PIECE_CHARS`` are skipped and counted.
 
     An empty or missing cell means the editors tagged nothing of that type (a CSV cannot tell an
     empty list from a missing value), so every row with a text teaches the decision: pass only
@@ -50,15 +52,23 @@ def entity_tag_lists(df: pd.DataFrame, text: str) -> tuple[list[str], list[dict[
         if not isinstance(body, str) or not body.strip():
             skipped["empty or missing text"] += 1
             continue
-        for field, cell in zip(TYPES, cells, strict=True):
-            if not _names_cell(cell):
-                raise BadInputError(
-                    f"row {n + 1}, column {field!r}: expected a list of names or a delimited "
-                    f"string, not {type(cell).__name__} {str(cell)[:40]!r}"
-                )
-        parsed = [parse_labels(cell) for cell in cells]
+        try:
+            clean_text(body)
+        except BadInputError:
+            skipped["text tag() refuses (a lone surrogate: broken encoding)"] += 1
+            continue
+        if len(body) > PIECE_CHARS:
+            # tag() decides such a text piece by piece; its whole-text features would teach
+            # the decision something it never sees (and cost gigabytes)
+            skipped[f"longer than {PIECE_CHARS:,} characters"] += 1
+            continue
         texts.append(body)
-        tags.append({field: p or [] for field, p in zip(TYPES, parsed, strict=True)})
+        tags.append(
+            {
+                field: names_in(cell, f"row {n + 1}, column {field!r}")
+                for field, cell in zip(TYPES, cells, strict=True)
+            }
+        )
     for reason, count in skipped.items():
         warnings.warn(f"entity tags: skipped {count} row(s): {reason}", stacklevel=3)
     if len(texts) < MIN_ARTICLES:
@@ -69,13 +79,17 @@ def entity_tag_lists(df: pd.DataFrame, text: str) -> tuple[list[str], list[dict[
     return texts, tags, dict(skipped)
 
 
-def _names_cell(cell: Any) -> bool:
-    """A cell that can hold names: missing, a string, or a list of strings."""
-    if cell is None or isinstance(cell, str) or (isinstance(cell, float) and cell != cell):
-        return True
-    if isinstance(cell, list | tuple | np.ndarray | pd.Series):
-        return all(isinstance(x, str) for x in cell)
-    return False
+def names_in(cell: Any, where: str) -> list[str]:
+    """The names an entity-tag cell holds (a list, a JSON list or a delimited string; missing is
+    none), or a clear error naming ``where`` for anything else (a number, a dict)."""
+    missing = cell is None or (isinstance(cell, float) and cell != cell)
+    listed = isinstance(cell, list | tuple | np.ndarray | pd.Series)
+    if not (missing or isinstance(cell, str) or (listed and all(isinstance(x, str) for x in cell))):
+        raise BadInputError(
+            f"{where}: expected a list of names or a delimited string, not "
+            f"{type(cell).__name__} {str(cell)[:40]!r}"
+        )
+    return parse_labels(cell) or []
 
 
 def entity_rows(
@@ -128,6 +142,18 @@ def learn_suggestions(
     nlp = build_nlp(kb_dir=kb_dir, topic_model=None, suggest_model=None)
     ids = [str(i) for i in range(len(texts))]
     rows, groups = entity_rows(nlp, texts, tags, ids, rejected)
+    model = fit_from_rows(rows, groups, fallback)
+    model.info["articles"] = len(texts)
+    return model
+
+
+def fit_from_rows(
+    rows: Sequence[tuple[str, Sequence[float], int]],
+    groups: Sequence[str],
+    fallback: SuggestModel | None,
+) -> SuggestModel:
+    """``fit_suggest_model``, then the types the rows cannot teach: a type the editors never (or
+    always) tag becomes a constant decision, one with too few entities keeps ``fallback``'s."""
     model = fit_suggest_model(rows, groups)
     counts = model.info["rows"]
     constant, kept = [], []
@@ -136,7 +162,6 @@ def learn_suggestions(
             continue
         n, tagged = counts[label]["entities"], counts[label]["tagged"]
         if n >= MIN_ENTITIES and tagged in (0, n):
-            # the editors never (or always) tag this type: learned, as a constant
             sign = 1.0 if tagged else -1.0
             model.weights[label] = [0.0] * len(FEATURES) + [sign * CONSTANT_LOGIT]
             model.thresholds[label] = 0.5
@@ -145,13 +170,7 @@ def learn_suggestions(
             model.weights[label] = list(fallback.weights[label])
             model.thresholds[label] = fallback.thresholds[label]
             kept.append(label)
-    model.info.update(
-        {
-            "articles": len(texts),
-            "constant_types": constant,
-            "kept_from_shipped_model": kept,
-        }
-    )
+    model.info.update({"constant_types": constant, "kept_from_shipped_model": kept})
     return model
 
 

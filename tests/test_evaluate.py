@@ -323,3 +323,7 @@ def test_cli_scores_the_editors_entity_tags(default, tmp_path):
     assert (table.loc["people", "tp"], table.loc["people", "fn"]) == (len(suggested), 1)
     apps = [e for e in tags.entities if e.suggested and e.label == "APP"]
     assert table.loc["apps", "fp"] == len(apps)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"body": text, "people": {"name": "Vladimir Putin"}}) + "\n")
+    result = runner.invoke(app, ["evaluate", str(bad)])
+    assert result.exit_code == 2 and "row 1, column 'people'" in result.output

@@ -103,6 +103,22 @@ def test_empty_cells_mean_no_tags_and_too_few_articles_is_an_error(archive):
         entity_tag_lists(malformed, "body")
 
 
+def test_broken_and_huge_texts_are_skipped_and_counted(archive):
+    frame = archive.head(14).copy()
+    frame["body"] = frame["body"].astype(object)  # a string column holds no lone surrogate
+    frame.loc[frame.index[0], "body"] = "Putin said \ud800 nothing."  # a lone surrogate
+    frame.loc[frame.index[1], "body"] = "Vladimir Putin spoke. " * 5_000  # 110,000 characters
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        texts, _, skipped = entity_tag_lists(frame, "body")
+    assert len(texts) == 12
+    assert skipped == {
+        "text tag() refuses (a lone surrogate: broken encoding)": 1,
+        "longer than 50,000 characters": 1,
+    }
+    assert sum("skipped 1 row(s)" in str(w.message) for w in caught) == 2
+
+
 def test_cli_train_entities_writes_the_learned_decision(tmp_path, archive):
     data = tmp_path / "archive.csv"
     flat = archive.iloc[:100].copy()
